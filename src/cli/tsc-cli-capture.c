@@ -1,0 +1,254 @@
+/* tsc-cli-capture.c: `trackscope-cli capture`
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "tsc-cli-capture"
+
+#include "config.h"
+
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+
+#include "tsc-cli.h"
+#include "tsc-collector.h"
+#include "tsc-session-store.h"
+#include "tsc-session-writer.h"
+
+typedef struct
+{
+  GMainLoop *loop;
+  gboolean   quiet;
+  int        stop_signal;
+} Capture;
+
+static const char *
+or_dash (const char *text)
+{
+  return text != NULL ? text : "-";
+}
+
+static char *
+format_clock (gint64 usec)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *hms = NULL;
+
+  if (utc == NULL)
+    return g_strdup ("??:??:??.???");
+
+  local = g_date_time_to_local (utc);
+  hms = g_date_time_format (local, "%H:%M:%S");
+  return g_strdup_printf ("%s.%03d", hms, (int) ((usec % G_USEC_PER_SEC) / 1000));
+}
+
+static void
+on_collector_messages_received_cb (TscCollector *collector,
+                                   GPtrArray    *messages,
+                                   Capture      *capture)
+{
+  g_autoptr(GString) out = NULL;
+
+  if (capture->quiet)
+    return;
+
+  out = g_string_new (NULL);
+  for (guint i = 0; i < messages->len; i++)
+    {
+      TscMessage *m = g_ptr_array_index (messages, i);
+      g_autofree char *clock = format_clock (m->received_at);
+      const char *label = tsc_message_get_label (m);
+      g_autofree char *quoted = label ? g_strdup_printf ("\"%s\"", label) : g_strdup ("-");
+
+      g_string_append_printf (out, "%s  %-8s  %-24s  userId=%s  anonymousId=%s\n",
+                              clock,
+                              m->type_name ? m->type_name : "(no type)",
+                              quoted,
+                              or_dash (m->user_id),
+                              or_dash (m->anonymous_id));
+    }
+
+  fputs (out->str, stdout);
+  fflush (stdout);
+}
+
+static void
+on_collector_request_rejected_cb (TscCollector     *collector,
+                                  TscRequestRecord *record,
+                                  Capture          *capture)
+{
+  g_autofree char *clock = format_clock (record->received_at);
+
+  fprintf (stderr, "%s  rejected  %u %s  %s %s: %s\n",
+           clock, record->status, or_dash (record->error_code),
+           or_dash (record->transport->method), or_dash (record->transport->path),
+           or_dash (record->error_message));
+}
+
+static gboolean
+on_signal_cb (gpointer data)
+{
+  Capture *capture = data;
+
+  g_main_loop_quit (capture->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+ensure_parent_dir (const char  *path,
+                   GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "Cannot create folder “%s”: %s", dir, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * tsc_cli_default_session_path:
+ *
+ * Returns: a new file name under the user's data folder for a capture
+ *   started now
+ */
+char *
+tsc_cli_default_session_path (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d-%H%M%S");
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "trackscope", "sessions", NULL);
+
+  for (guint i = 1;; i++)
+    {
+      g_autofree char *name = i == 1 ? g_strdup_printf ("capture-%s.trackscope", stamp)
+                                     : g_strdup_printf ("capture-%s-%u.trackscope", stamp, i);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        return g_steal_pointer (&path);
+    }
+}
+
+int
+tsc_cli_capture (int    argc,
+                 char **argv)
+{
+  g_autofree char *listen = NULL;
+  g_autofree char *session = NULL;
+  g_auto(GStrv) write_keys = NULL;
+  gboolean allow_remote = FALSE;
+  gboolean quiet = FALSE;
+  const GOptionEntry entries[] = {
+    { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
+      N_("Address to listen on (default 127.0.0.1:8765; port 0 picks a free port)"), N_("HOST:PORT") },
+    { "session", 's', 0, G_OPTION_ARG_FILENAME, &session,
+      N_("Session file to record into; created when missing, appended to otherwise "
+         "(default: a new file under the user’s data folder)"), N_("FILE") },
+    { "allow-remote", 0, 0, G_OPTION_ARG_NONE, &allow_remote,
+      N_("Allow listening on an address other machines can reach"), NULL },
+    { "write-key", 'k', 0, G_OPTION_ARG_STRING_ARRAY, &write_keys,
+      N_("Accept only this write key (repeat for more); others get 401. Default: accept any"),
+      N_("KEY") },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+      N_("Do not print a line per received message"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TscSessionStore) store = NULL;
+  g_autoptr(TscSessionWriter) writer = NULL;
+  g_autoptr(TscCollector) collector = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *host = NULL;
+  guint port = 0;
+  guint sigint_id;
+  guint sigterm_id;
+  Capture capture = { 0 };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                _("Record every Segment Tracking API call sent to a local "
+                                  "collector into a session file."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      tsc_cli_print_error ("capture: %s", error->message);
+      return TSC_EXIT_USAGE;
+    }
+
+  if (argc > 1)
+    {
+      tsc_cli_print_error ("capture: unexpected argument “%s”", argv[1]);
+      return TSC_EXIT_USAGE;
+    }
+
+  if (!tsc_parse_listen_address (listen ? listen : "127.0.0.1:8765", &host, &port, &error))
+    {
+      tsc_cli_print_error ("capture: %s", error->message);
+      return TSC_EXIT_USAGE;
+    }
+
+  if (session == NULL)
+    session = tsc_cli_default_session_path ();
+
+  if (!ensure_parent_dir (session, &error) ||
+      !(store = tsc_session_store_open (session, TSC_SESSION_STORE_OPEN_CREATE, &error)))
+    {
+      tsc_cli_print_error ("capture: %s", error->message);
+      return TSC_EXIT_USAGE;
+    }
+
+  writer = tsc_session_writer_new (store);
+  collector = tsc_collector_new (writer);
+  tsc_collector_set_allow_remote (collector, allow_remote);
+  tsc_collector_set_allowed_write_keys (collector, (const char * const *) write_keys);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  capture.loop = loop;
+  capture.quiet = quiet;
+
+  g_signal_connect (collector, "messages-received",
+                    G_CALLBACK (on_collector_messages_received_cb), &capture);
+  g_signal_connect (collector, "request-rejected",
+                    G_CALLBACK (on_collector_request_rejected_cb), &capture);
+
+  if (!tsc_collector_start (collector, host, port, &error))
+    {
+      tsc_session_writer_close (writer);
+      tsc_cli_print_error ("capture: %s", error->message);
+      return TSC_EXIT_USAGE;
+    }
+
+  printf ("listening on %s\n", tsc_collector_get_uri (collector));
+  fflush (stdout);
+  fprintf (stderr, "recording to %s\n", session);
+
+  sigint_id = g_unix_signal_add (SIGINT, on_signal_cb, &capture);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_signal_cb, &capture);
+
+  g_main_loop_run (loop);
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  tsc_collector_stop (collector);
+  tsc_session_writer_close (writer);
+
+  fprintf (stderr, "stopped: %" G_GUINT64_FORMAT " message(s) recorded in %s\n",
+           tsc_collector_get_message_count (collector), session);
+
+  return TSC_EXIT_OK;
+}

@@ -1,0 +1,23 @@
+/* tsc-cli.h: the commands of trackscope-cli
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Exit codes of the headless contract. */
+#define TSC_EXIT_OK     0
+#define TSC_EXIT_FLAGS  1
+#define TSC_EXIT_USAGE  2
+
+int  tsc_cli_capture           (int    argc,
+                                char **argv);
+
+void tsc_cli_print_error       (const char *format,
+                                ...) G_GNUC_PRINTF (1, 2);
+char *tsc_cli_default_session_path (void);
+
+G_END_DECLS

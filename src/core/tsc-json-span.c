@@ -1,0 +1,215 @@
+/* tsc-json-span.c
+ *
+ * A minimal scanner that finds where values start and end in a JSON
+ * document that a real parser has already accepted. The collector keeps
+ * every message's bytes exactly as they were sent, and json-glib does
+ * not report source offsets, so the spans come from here.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "tsc-json-span"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tsc-json-span.h"
+
+typedef struct
+{
+  const char *p;
+  const char *end;
+} Scanner;
+
+static void
+skip_ws (Scanner *s)
+{
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+    s->p++;
+}
+
+static gboolean
+skip_string (Scanner *s)
+{
+  g_assert (s->p < s->end && *s->p == '"');
+
+  for (s->p++; s->p < s->end; s->p++)
+    {
+      if (*s->p == '\\')
+        s->p++;
+      else if (*s->p == '"')
+        {
+          s->p++;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* Skips one value of any kind. Nesting is tracked with a counter: inside
+ * a valid document only brackets and strings matter. */
+static gboolean
+skip_value (Scanner *s)
+{
+  int depth = 0;
+
+  skip_ws (s);
+  if (s->p >= s->end)
+    return FALSE;
+
+  do
+    {
+      if (s->p >= s->end)
+        return FALSE;
+
+      switch (*s->p)
+        {
+        case '"':
+          if (!skip_string (s))
+            return FALSE;
+          break;
+        case '{':
+        case '[':
+          depth++;
+          s->p++;
+          break;
+        case '}':
+        case ']':
+          if (depth == 0)
+            return FALSE;
+          depth--;
+          s->p++;
+          break;
+        default:
+          if (depth == 0)
+            {
+              /* a scalar: number, true, false, null */
+              while (s->p < s->end && strchr (" \t\r\n,]}", *s->p) == NULL)
+                s->p++;
+              return TRUE;
+            }
+          s->p++;
+          break;
+        }
+    }
+  while (depth > 0);
+
+  return TRUE;
+}
+
+/**
+ * tsc_json_span_trim:
+ *
+ * Finds the one value of a document, without surrounding white space
+ * and byte-order mark.
+ */
+gboolean
+tsc_json_span_trim (const char  *data,
+                    gsize        len,
+                    TscJsonSpan *span)
+{
+  Scanner s = { data, data + len };
+  const char *start;
+
+  if (len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+    s.p += 3;
+
+  skip_ws (&s);
+  start = s.p;
+  if (!skip_value (&s))
+    return FALSE;
+
+  span->offset = start - data;
+  span->length = s.p - start;
+  return TRUE;
+}
+
+/**
+ * tsc_json_span_array_members:
+ * @data: a JSON document whose value is an object
+ * @member: the name of a member of that object holding an array
+ *
+ * Returns: (transfer full) (nullable): a #TscJsonSpan for each element of
+ *   the array, or %NULL when the document is not an object with such a
+ *   member. Member names written with escapes are not matched.
+ */
+GArray *
+tsc_json_span_array_members (const char *data,
+                             gsize       len,
+                             const char *member)
+{
+  Scanner s = { data, data + len };
+  gsize member_len = strlen (member);
+
+  if (len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+    s.p += 3;
+
+  skip_ws (&s);
+  if (s.p >= s.end || *s.p != '{')
+    return NULL;
+  s.p++;
+
+  for (;;)
+    {
+      const char *key;
+      gsize key_len;
+
+      skip_ws (&s);
+      if (s.p >= s.end || *s.p != '"')
+        return NULL;
+
+      key = s.p + 1;
+      if (!skip_string (&s))
+        return NULL;
+      key_len = (s.p - 1) - key;
+
+      skip_ws (&s);
+      if (s.p >= s.end || *s.p != ':')
+        return NULL;
+      s.p++;
+      skip_ws (&s);
+
+      if (key_len == member_len && memcmp (key, member, member_len) == 0)
+        {
+          g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (TscJsonSpan));
+
+          if (s.p >= s.end || *s.p != '[')
+            return NULL;
+          s.p++;
+
+          skip_ws (&s);
+          if (s.p < s.end && *s.p == ']')
+            return g_steal_pointer (&spans);
+
+          for (;;)
+            {
+              TscJsonSpan span;
+
+              skip_ws (&s);
+              span.offset = s.p - data;
+              if (!skip_value (&s))
+                return NULL;
+              span.length = (s.p - data) - span.offset;
+              g_array_append_val (spans, span);
+
+              skip_ws (&s);
+              if (s.p >= s.end)
+                return NULL;
+              if (*s.p == ']')
+                return g_steal_pointer (&spans);
+              if (*s.p != ',')
+                return NULL;
+              s.p++;
+            }
+        }
+
+      if (!skip_value (&s))
+        return NULL;
+
+      skip_ws (&s);
+      if (s.p >= s.end || *s.p != ',')
+        return NULL;
+      s.p++;
+    }
+}

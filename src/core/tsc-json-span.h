@@ -1,0 +1,24 @@
+/* tsc-json-span.h: byte ranges of JSON values inside a document
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  gsize offset;
+  gsize length;
+} TscJsonSpan;
+
+gboolean tsc_json_span_trim          (const char  *data,
+                                      gsize        len,
+                                      TscJsonSpan *span);
+GArray  *tsc_json_span_array_members (const char  *data,
+                                      gsize        len,
+                                      const char  *member);
+
+G_END_DECLS
