@@ -12,7 +12,6 @@
 
 #include <glib/gi18n.h>
 #include <glib-unix.h>
-#include <glib/gstdio.h>
 
 #include "tsc-cli.h"
 #include "tsc-collector.h"
@@ -99,47 +98,6 @@ on_signal_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-ensure_parent_dir (const char  *path,
-                   GError     **error)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   "Cannot create folder “%s”: %s", dir, g_strerror (saved));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/**
- * tsc_cli_default_session_path:
- *
- * Returns: a new file name under the user's data folder for a capture
- *   started now
- */
-char *
-tsc_cli_default_session_path (void)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d-%H%M%S");
-  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "trackscope", "sessions", NULL);
-
-  for (guint i = 1;; i++)
-    {
-      g_autofree char *name = i == 1 ? g_strdup_printf ("capture-%s.trackscope", stamp)
-                                     : g_strdup_printf ("capture-%s-%u.trackscope", stamp, i);
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (!g_file_test (path, G_FILE_TEST_EXISTS))
-        return g_steal_pointer (&path);
-    }
-}
-
 int
 tsc_cli_capture (int    argc,
                  char **argv)
@@ -202,10 +160,10 @@ tsc_cli_capture (int    argc,
     }
 
   if (session == NULL)
-    session = tsc_cli_default_session_path ();
+    session = tsc_session_store_default_path ();
 
-  if (!ensure_parent_dir (session, &error) ||
-      !(store = tsc_session_store_open (session, TSC_SESSION_STORE_OPEN_CREATE, &error)))
+  store = tsc_session_store_open (session, TSC_SESSION_STORE_OPEN_CREATE, &error);
+  if (store == NULL)
     {
       tsc_cli_print_error ("capture: %s", error->message);
       return TSC_EXIT_USAGE;

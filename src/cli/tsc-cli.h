@@ -18,6 +18,5 @@ int  tsc_cli_capture           (int    argc,
 
 void tsc_cli_print_error       (const char *format,
                                 ...) G_GNUC_PRINTF (1, 2);
-char *tsc_cli_default_session_path (void);
 
 G_END_DECLS

@@ -12,6 +12,9 @@
 
 #include "config.h"
 
+#include <errno.h>
+
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 
 #include "tsc-session-store.h"
@@ -114,6 +117,30 @@ static const char select_messages_sql[] =
   " corrected_at, route, lane, remote_addr, user_agent, origin, write_key, auth_method,"
   " content_encoding, batch_context, batch_integrations, raw"
   " FROM messages WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+
+/**
+ * tsc_session_store_default_path:
+ *
+ * Returns: (transfer full): a new file name under the user's data folder
+ *   for a capture started now
+ */
+char *
+tsc_session_store_default_path (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d-%H%M%S");
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "trackscope", "sessions", NULL);
+
+  for (guint i = 1;; i++)
+    {
+      g_autofree char *name = i == 1 ? g_strdup_printf ("capture-%s.trackscope", stamp)
+                                     : g_strdup_printf ("capture-%s-%u.trackscope", stamp, i);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        return g_steal_pointer (&path);
+    }
+}
 
 static gboolean
 set_sql_error (TscSessionStore  *self,
@@ -312,7 +339,8 @@ open_database (TscSessionStore           *self,
 /**
  * tsc_session_store_open:
  * @path: the session file
- * @flags: %TSC_SESSION_STORE_OPEN_CREATE to create it when missing,
+ * @flags: %TSC_SESSION_STORE_OPEN_CREATE to create it (and its folder)
+ *   when missing,
  *   %TSC_SESSION_STORE_OPEN_READ_ONLY to only read it
  *
  * Opens a session file, creating the schema in a new one. Files of a
@@ -328,6 +356,21 @@ tsc_session_store_open (const char                *path,
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (flags & TSC_SESSION_STORE_OPEN_CREATE)
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+
+      if (g_mkdir_with_parents (dir, 0700) != 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, TSC_STORE_ERROR, TSC_STORE_ERROR_OPEN,
+                       "Cannot create folder “%s” for session file “%s”: %s",
+                       dir, path, g_strerror (saved_errno));
+          return NULL;
+        }
+    }
 
   self = g_object_new (TSC_TYPE_SESSION_STORE, NULL);
   self->path = g_strdup (path);

@@ -34,6 +34,7 @@ typedef enum
 G_DECLARE_FINAL_TYPE (TscSessionStore, tsc_session_store, TSC, SESSION_STORE, GObject)
 
 GQuark           tsc_store_error_quark            (void);
+char            *tsc_session_store_default_path   (void);
 
 TscSessionStore *tsc_session_store_open           (const char                *path,
                                                    TscSessionStoreOpenFlags   flags,

@@ -1,0 +1,46 @@
+# The two commands that matter: `make run` and `make check`. Both install
+# what is missing first (Debian/Ubuntu, with apt-get), so they work on a
+# fresh machine.
+
+BUILDDIR ?= build
+ASAN_BUILDDIR ?= build-asan
+XVFB = xvfb-run -a -s "-screen 0 1400x900x24"
+TEST_ENV = GSK_RENDERER=cairo NO_AT_BRIDGE=1
+
+.PHONY: all deps test-deps setup build run check check-asan clean
+
+all: build
+
+deps:
+	@sh build-aux/install-deps.sh
+
+test-deps: deps
+	@sh build-aux/npm-deps.sh
+
+$(BUILDDIR)/build.ninja:
+	meson setup $(BUILDDIR) --werror
+
+setup: deps $(BUILDDIR)/build.ninja
+
+build: setup
+	meson compile -C $(BUILDDIR)
+
+run: build
+	@sh build-aux/run.sh $(BUILDDIR)
+
+check: build test-deps
+	$(TEST_ENV) dbus-run-session -- $(XVFB) meson test -C $(BUILDDIR) --print-errorlogs
+
+$(ASAN_BUILDDIR)/build.ninja:
+	meson setup $(ASAN_BUILDDIR) --werror -Db_sanitize=address,undefined -Db_lundef=false \
+	  -Dbuildtype=debug
+
+check-asan: deps test-deps $(ASAN_BUILDDIR)/build.ninja
+	meson compile -C $(ASAN_BUILDDIR)
+	$(TEST_ENV) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/build-aux/lsan.supp:print_suppressions=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  dbus-run-session -- $(XVFB) meson test -C $(ASAN_BUILDDIR) --print-errorlogs --timeout-multiplier 3
+
+clean:
+	rm -rf $(BUILDDIR) $(ASAN_BUILDDIR)

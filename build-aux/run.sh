@@ -1,0 +1,16 @@
+#!/bin/sh
+# `make run`: the app when there is a display, headless capture otherwise.
+set -eu
+
+builddir=${1:-build}
+
+if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
+  if [ -x "$builddir/src/app/trackscope" ]; then
+    exec "$builddir/src/app/trackscope"
+  fi
+  echo "The app was not built (GTK 4 or libadwaita missing?): starting headless capture." >&2
+else
+  echo "No display found: starting headless capture (trackscope-cli capture). Stop it with Ctrl+C." >&2
+fi
+
+exec "$builddir/src/cli/trackscope-cli" capture

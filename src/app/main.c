@@ -1,0 +1,30 @@
+/* main.c: trackscope
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "trackscope"
+
+#include "config.h"
+
+#include <locale.h>
+
+#include <glib/gi18n.h>
+
+#include "tsc-application.h"
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(TscApplication) application = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_set_application_name ("Trackscope");
+
+  application = tsc_application_new ();
+  return g_application_run (G_APPLICATION (application), argc, argv);
+}
