@@ -7,7 +7,7 @@ ASAN_BUILDDIR ?= build-asan
 XVFB = xvfb-run -a -s "-screen 0 1400x900x24"
 TEST_ENV = GSK_RENDERER=cairo NO_AT_BRIDGE=1
 
-.PHONY: all deps test-deps setup build run check check-asan clean
+.PHONY: all deps test-deps setup build run check check-asan bench clean
 
 all: build
 
@@ -44,3 +44,7 @@ check-asan: deps test-deps $(ASAN_BUILDDIR)/build.ninja
 
 clean:
 	rm -rf $(BUILDDIR) $(ASAN_BUILDDIR)
+
+bench: build
+	$(BUILDDIR)/bench/bench-ingest --seconds 5 --concurrency 32 --batch 1
+	$(BUILDDIR)/bench/bench-ingest --seconds 5 --concurrency 8 --batch 100
