@@ -37,7 +37,7 @@ $(ASAN_BUILDDIR)/build.ninja:
 
 check-asan: deps test-deps $(ASAN_BUILDDIR)/build.ninja
 	meson compile -C $(ASAN_BUILDDIR)
-	$(TEST_ENV) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	$(TEST_ENV) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/build-aux/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  dbus-run-session -- $(XVFB) meson test -C $(ASAN_BUILDDIR) --print-errorlogs --timeout-multiplier 3

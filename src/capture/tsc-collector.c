@@ -565,6 +565,123 @@ handler_cb (SoupServer        *server,
   tsc_route_clear (&route);
 }
 
+/* A body too large to read is answered on a connection taken from
+ * libsoup (which would otherwise read the whole body first): the reply
+ * is written, then what the client still sends is read and dropped for a
+ * while so that closing does not reset the connection under the reply. */
+#define LINGER_MAX_BYTES (64 * 1024 * 1024)
+#define LINGER_SECONDS   10
+
+typedef struct
+{
+  GIOStream *stream;
+  char      *reply;
+  gsize      drained;
+  gint64     deadline;
+  guint8     buffer[16 * 1024];
+} Linger;
+
+static void
+linger_free (Linger *linger)
+{
+  g_io_stream_close (linger->stream, NULL, NULL);
+  g_object_unref (linger->stream);
+  g_free (linger->reply);
+  g_free (linger);
+}
+
+static void
+linger_read_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  Linger *linger = data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+
+  if (n <= 0 ||
+      (linger->drained += n) > LINGER_MAX_BYTES ||
+      g_get_monotonic_time () > linger->deadline)
+    {
+      linger_free (linger);
+      return;
+    }
+
+  g_input_stream_read_async (G_INPUT_STREAM (source), linger->buffer, sizeof linger->buffer,
+                             G_PRIORITY_LOW, NULL, linger_read_cb, linger);
+}
+
+static void
+linger_wrote_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  Linger *linger = data;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL) ||
+      !g_output_stream_flush (G_OUTPUT_STREAM (source), NULL, NULL))
+    {
+      linger_free (linger);
+      return;
+    }
+
+  g_input_stream_read_async (g_io_stream_get_input_stream (linger->stream),
+                             linger->buffer, sizeof linger->buffer,
+                             G_PRIORITY_LOW, NULL, linger_read_cb, linger);
+}
+
+static void
+reply_too_large_and_close (SoupServerMessage *msg,
+                           const char        *reason)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  const char *origin = soup_message_headers_get_one (request, "Origin");
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *cors = NULL;
+  Linger *linger;
+  GIOStream *stream;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "success");
+  json_builder_add_boolean_value (builder, FALSE);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, "payload_too_large");
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, reason);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  body = json_to_string (root, FALSE);
+
+  if (origin != NULL && strpbrk (origin, "\r\n") == NULL)
+    cors = g_strdup_printf ("Access-Control-Allow-Origin: %s\r\n"
+                            "Access-Control-Allow-Credentials: true\r\n"
+                            "Vary: Origin\r\n", origin);
+  else
+    cors = g_strdup ("Access-Control-Allow-Origin: *\r\n");
+
+  stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    return;
+
+  linger = g_new0 (Linger, 1);
+  linger->stream = stream;
+  linger->deadline = g_get_monotonic_time () + LINGER_SECONDS * G_USEC_PER_SEC;
+  linger->reply = g_strdup_printf ("HTTP/1.1 413 Payload Too Large\r\n"
+                                   "Server: Trackscope/%s\r\n"
+                                   "Content-Type: application/json\r\n"
+                                   "Content-Length: %zu\r\n"
+                                   "%s"
+                                   "Connection: close\r\n"
+                                   "\r\n"
+                                   "%s",
+                                   PACKAGE_VERSION, strlen (body), cors, body);
+
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (stream),
+                                   linger->reply, strlen (linger->reply),
+                                   G_PRIORITY_DEFAULT, NULL, linger_wrote_cb, linger);
+}
+
 /* Runs once the headers are in, before the body is read. */
 static void
 early_handler_cb (SoupServer        *server,
@@ -576,6 +693,7 @@ early_handler_cb (SoupServer        *server,
   TscCollector *self = user_data;
   const char *method = soup_server_message_get_method (msg);
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autofree char *reason = NULL;
   TscRoute route;
   goffset length;
 
@@ -597,33 +715,28 @@ early_handler_cb (SoupServer        *server,
   if ((guint64) length <= self->limits.max_body_size)
     return;
 
-  /* Too large to read at all: answer now and record that it happened. */
+  reason = g_strdup_printf ("The body has %" G_GOFFSET_FORMAT " bytes; this collector reads "
+                            "at most %" G_GSIZE_FORMAT " (a batch may have %" G_GSIZE_FORMAT ")",
+                            length, self->limits.max_body_size, self->limits.max_batch_size);
+
+  /* Record that it happened, with everything but the body. */
   if (tsc_route_parse (path, &route) &&
       (route.kind == TSC_ROUTE_SINGLE || route.kind == TSC_ROUTE_BATCH))
     {
       g_autofree const char **list = collect_headers (msg);
-      g_autofree char *reason = NULL;
       TscWireRequest request = { 0 };
       TscRequestRecord *record;
 
       fill_wire_request (&request, msg, path, NULL, list);
       record = tsc_wire_record_new (&request, &route);
       record->body_size = length;
-      reason = g_strdup_printf ("The body has %" G_GOFFSET_FORMAT " bytes; this collector reads "
-                                "at most %" G_GSIZE_FORMAT " (a batch may have %" G_GSIZE_FORMAT ")",
-                                length, self->limits.max_body_size, self->limits.max_batch_size);
       tsc_request_record_reject (record, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
                                  "payload_too_large", reason);
-      reply_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large", reason);
       store_request (self, NULL, record, NULL);
     }
-  else
-    reply_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
-                 "The body is too large");
-
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Connection", "close");
   tsc_route_clear (&route);
+
+  reply_too_large_and_close (msg, reason);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -125,6 +125,48 @@ tsc_json_span_trim (const char  *data,
   return TRUE;
 }
 
+/* Collects the spans of the elements of the array at the cursor. */
+static gboolean
+scan_array (Scanner    *s,
+            const char *data,
+            GArray     *spans)
+{
+  if (s->p >= s->end || *s->p != '[')
+    return FALSE;
+  s->p++;
+
+  skip_ws (s);
+  if (s->p < s->end && *s->p == ']')
+    {
+      s->p++;
+      return TRUE;
+    }
+
+  for (;;)
+    {
+      TscJsonSpan span;
+
+      skip_ws (s);
+      span.offset = s->p - data;
+      if (!skip_value (s))
+        return FALSE;
+      span.length = (s->p - data) - span.offset;
+      g_array_append_val (spans, span);
+
+      skip_ws (s);
+      if (s->p >= s->end)
+        return FALSE;
+      if (*s->p == ']')
+        {
+          s->p++;
+          return TRUE;
+        }
+      if (*s->p != ',')
+        return FALSE;
+      s->p++;
+    }
+}
+
 /**
  * tsc_json_span_array_members:
  * @data: a JSON document whose value is an object
@@ -132,7 +174,8 @@ tsc_json_span_trim (const char  *data,
  *
  * Returns: (transfer full) (nullable): a #TscJsonSpan for each element of
  *   the array, or %NULL when the document is not an object with such a
- *   member. Member names written with escapes are not matched.
+ *   member. When the member is repeated, the last one counts. Member
+ *   names written with escapes are not matched.
  */
 GArray *
 tsc_json_span_array_members (const char *data,
@@ -141,6 +184,7 @@ tsc_json_span_array_members (const char *data,
 {
   Scanner s = { data, data + len };
   gsize member_len = strlen (member);
+  g_autoptr(GArray) found = NULL;
 
   if (len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
     s.p += 3;
@@ -172,42 +216,18 @@ tsc_json_span_array_members (const char *data,
 
       if (key_len == member_len && memcmp (key, member, member_len) == 0)
         {
-          g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (TscJsonSpan));
-
-          if (s.p >= s.end || *s.p != '[')
+          /* A repeated member replaces the earlier one, as in json-glib. */
+          g_clear_pointer (&found, g_array_unref);
+          found = g_array_new (FALSE, FALSE, sizeof (TscJsonSpan));
+          if (!scan_array (&s, data, found))
             return NULL;
-          s.p++;
-
-          skip_ws (&s);
-          if (s.p < s.end && *s.p == ']')
-            return g_steal_pointer (&spans);
-
-          for (;;)
-            {
-              TscJsonSpan span;
-
-              skip_ws (&s);
-              span.offset = s.p - data;
-              if (!skip_value (&s))
-                return NULL;
-              span.length = (s.p - data) - span.offset;
-              g_array_append_val (spans, span);
-
-              skip_ws (&s);
-              if (s.p >= s.end)
-                return NULL;
-              if (*s.p == ']')
-                return g_steal_pointer (&spans);
-              if (*s.p != ',')
-                return NULL;
-              s.p++;
-            }
         }
-
-      if (!skip_value (&s))
+      else if (!skip_value (&s))
         return NULL;
 
       skip_ws (&s);
+      if (s.p < s.end && *s.p == '}')
+        return g_steal_pointer (&found);
       if (s.p >= s.end || *s.p != ',')
         return NULL;
       s.p++;

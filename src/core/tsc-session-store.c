@@ -613,6 +613,7 @@ tsc_session_store_append (TscSessionStore   *self,
 failed:
   exec (self, "ROLLBACK TO append; RELEASE append;", NULL);
   record->id = 0;
+  record->transport->request_id = 0;
   for (guint i = 0; messages != NULL && i < messages->len; i++)
     ((TscMessage *) g_ptr_array_index (messages, i))->seq = 0;
   return FALSE;

@@ -154,12 +154,14 @@ headers_to_json (const TscWireRequest *request)
 static char *
 normalize_encoding (const char *value)
 {
+  g_autofree char *copy = NULL;
   g_autofree char *lower = NULL;
 
   if (value == NULL)
     return NULL;
 
-  lower = g_ascii_strdown (g_strstrip (g_strdup (value)), -1);
+  copy = g_strdup (value);
+  lower = g_ascii_strdown (g_strstrip (copy), -1);
   if (*lower == '\0' || g_str_equal (lower, "identity"))
     return NULL;
   if (g_str_equal (lower, "x-gzip"))
@@ -368,10 +370,17 @@ tsc_wire_decode_body (const TscWireRequest *request,
     {
       /* HTTP's "deflate" is the zlib format, but some clients send a raw
        * deflate stream under that name: accept both. */
+      g_autoptr(GError) zlib_error = NULL;
+
       decoded = inflate_bytes (body, G_ZLIB_COMPRESSOR_FORMAT_ZLIB, encoding,
-                               limits->max_body_size, NULL);
+                               limits->max_body_size, &zlib_error);
       if (decoded != NULL)
         return decoded;
+      if (!g_error_matches (zlib_error, TSC_WIRE_ERROR, TSC_WIRE_ERROR_BAD_ENCODING))
+        {
+          g_propagate_error (error, g_steal_pointer (&zlib_error));
+          return NULL;
+        }
       return inflate_bytes (body, G_ZLIB_COMPRESSOR_FORMAT_RAW, encoding,
                             limits->max_body_size, error);
     }
@@ -485,8 +494,15 @@ message_from_object (const Envelope *env,
   message->batch_context = g_strdup (env->context);
   message->batch_integrations = g_strdup (env->integrations);
 
-  /* Segment's correction: receivedAt − (sentAt − timestamp). */
+  /* Segment's correction: receivedAt − (sentAt − timestamp). Libraries
+   * that stamp the client time themselves (rudder-sdk-node) send it as
+   * originalTimestamp. */
   client_time = tsc_wire_parse_time (message->timestamp);
+  if (client_time == G_MININT64)
+    {
+      g_autofree char *original = member_as_string (object, "originalTimestamp");
+      client_time = tsc_wire_parse_time (original);
+    }
   sent_time = tsc_wire_parse_time (message->sent_at);
   if (client_time != G_MININT64 && sent_time != G_MININT64)
     message->corrected_at = env->received_at - (sent_time - client_time);
@@ -496,6 +512,22 @@ message_from_object (const Envelope *env,
     message->corrected_at = env->received_at;
 
   return message;
+}
+
+static const char *
+node_kind (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_NULL (node))
+    return "null";
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    return "an array";
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    return "an object";
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    return "a string";
+  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    return "a boolean";
+  return "a number";
 }
 
 static JsonNode *
@@ -549,27 +581,11 @@ parse_json (GBytes  *bytes,
 
       g_set_error (error, TSC_WIRE_ERROR, TSC_WIRE_ERROR_INVALID_JSON,
                    "The body must be a JSON object, not %s",
-                   root ? json_node_type_name (root) : "nothing");
+                   root ? node_kind (root) : "nothing");
       return NULL;
     }
 
   return json_parser_steal_root (parser);
-}
-
-static const char *
-node_kind (JsonNode *node)
-{
-  if (JSON_NODE_HOLDS_NULL (node))
-    return "null";
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    return "an array";
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    return "an object";
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    return "a string";
-  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-    return "a boolean";
-  return "a number";
 }
 
 static void

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 
 export const CLIENTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -12,6 +13,24 @@ export const CLIENTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.u
 const READY_TIMEOUT_MS = 15000;
 const STOP_TIMEOUT_MS = 15000;
 const READY_RE = /^listening on (http:\/\/127\.0\.0\.1:(\d+))\s*$/;
+
+const requireHere = createRequire(path.join(CLIENTS_DIR, 'package.json'));
+
+/**
+ * Load an SDK installed in tests/clients/node_modules. Returns null when it is
+ * not installed (no `npm ci` yet), so a test file can mark its tests skipped
+ * instead of crashing on import; `make check` always runs `npm ci` first.
+ */
+export function loadPackage(name) {
+  try {
+    return { mod: requireHere(name), version: requireHere(`${name}/package.json`).version };
+  } catch (err) {
+    if (err.code === 'MODULE_NOT_FOUND') return null;
+    throw err;
+  }
+}
+
+export const NOT_INSTALLED = 'SDKs not installed: run `npm ci` in tests/clients (make check does)';
 
 export function cliPath() {
   const cli = process.env.TRACKSCOPE_CLI;
@@ -177,7 +196,7 @@ export function requests(sessionPath, where = '1=1') {
   return query(sessionPath,
     `SELECT id, received_at, method, path, route, lane, remote_addr, user_agent, origin, write_key, auth_method, ` +
     `content_type, content_encoding, headers, body_size, decoded_size, status, error_code, error_message, ` +
-    `body_truncated, message_count FROM requests WHERE ${where} ORDER BY id`);
+    `body_truncated, message_count, body IS NULL AS body_is_null FROM requests WHERE ${where} ORDER BY id`);
 }
 
 /** Short human-readable dump of what arrived, for failure messages. */

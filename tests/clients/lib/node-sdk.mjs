@@ -72,6 +72,7 @@ export async function runNodeSdkScenario({ t, writeKey, calls, run, transport })
       `content_type ${r.content_type} should start with ${transport.contentType}; ${ctx}`);
     assert.equal(r.content_encoding, transport.contentEncoding, ctx);
     assert.equal(r.body_truncated ?? 0, 0, ctx);
+    assert.equal(r.body_is_null, 1, `accepted requests keep no body blob; ${ctx}`);
     const headers = JSON.parse(r.headers);
     assert.equal(typeof headers, 'object', ctx);
     assert.ok(headers !== null && !Array.isArray(headers), `headers must be a JSON object: ${r.headers}`);
@@ -93,7 +94,6 @@ export async function runNodeSdkScenario({ t, writeKey, calls, run, transport })
     } else {
       assert.equal(r.body_size, r.decoded_size, `request #${r.id}: body_size vs decoded_size`);
     }
-    // accepted requests do not keep the body
     const n = msgs.filter((m) => m.request_id === r.id).length;
     assert.equal(r.message_count, n, `request #${r.id} message_count vs messages rows\n${dump()}`);
   }

@@ -1,0 +1,194 @@
+#define G_LOG_DOMAIN "test-json-span"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tsc-json-span.h"
+
+#define MAX_ITEMS 4
+
+typedef struct
+{
+  const char *test_path;
+  const char *document;
+  const char *member;
+  gboolean    found;
+  guint       n_items;
+  const char *items[MAX_ITEMS];
+} ArrayCase;
+
+static const ArrayCase array_cases[] = {
+  { "compact", "{\"batch\":[{\"a\":1},{\"b\":2}]}", "batch",
+    TRUE, 2, { "{\"a\":1}", "{\"b\":2}" } },
+  { "whitespace-around-items-is-not-part-of-them",
+    "\n{ \"batch\" :\t[ \r\n  { \"a\" : 1 }  ,\n\t{\"b\":\n2 }\n ] \n}\n", "batch",
+    TRUE, 2, { "{ \"a\" : 1 }", "{\"b\":\n2 }" } },
+  { "strings-with-escaped-quotes-and-brackets",
+    "{\"batch\":[{\"event\":\"say \\\"}]\\\" [{\",\"p\":{\"x\":\"\\\\\"}},{\"q\":\"]\"}]}", "batch",
+    TRUE, 2, { "{\"event\":\"say \\\"}]\\\" [{\",\"p\":{\"x\":\"\\\\\"}}", "{\"q\":\"]\"}" } },
+  { "nested-arrays-and-objects",
+    "{\"batch\":[{\"a\":[[1,2],{\"b\":[]}],\"c\":{}},[3,[4]],{}]}", "batch",
+    TRUE, 3, { "{\"a\":[[1,2],{\"b\":[]}],\"c\":{}}", "[3,[4]]", "{}" } },
+  { "unicode-bytes-are-kept",
+    "{\"batch\":[{\"name\":\"Caf\xc3\xa9 \xf0\x9f\x8e\x89\",\"e\":\"\\u00e9\"}]}", "batch",
+    TRUE, 1, { "{\"name\":\"Caf\xc3\xa9 \xf0\x9f\x8e\x89\",\"e\":\"\\u00e9\"}" } },
+  { "scalars", "{\"batch\":[1, -2.5e3 ,true,null,\"s\"]}", "batch",
+    TRUE, 5, { "1", "-2.5e3", "true", "null" } /* 5th checked below */ },
+  { "empty-batch", "{\"batch\":[]}", "batch", TRUE, 0, { NULL } },
+  { "empty-batch-with-whitespace", "{ \"batch\" : [ \n ] }", "batch", TRUE, 0, { NULL } },
+  { "batch-not-first-member",
+    "{\"writeKey\":\"WK\",\"context\":{\"batch\":[{\"wrong\":1}],\"s\":\"\\\"batch\\\":[\"},"
+    "\"n\":12,\"t\":true,\"z\":null,\"batch\":[{\"right\":1}]}", "batch",
+    TRUE, 1, { "{\"right\":1}" } },
+  { "members-after-batch",
+    "{\"batch\":[{\"a\":1}],\"sentAt\":\"2026-11-29T04:55:21.460Z\","
+    "\"context\":{\"x\":[1]}}", "batch",
+    TRUE, 1, { "{\"a\":1}" } },
+  { "byte-order-mark-is-skipped", "\xEF\xBB\xBF {\"batch\":[{\"a\":1}]}", "batch",
+    TRUE, 1, { "{\"a\":1}" } },
+  { "other-member-name", "{\"items\":[{\"a\":1}],\"batch\":[]}", "items",
+    TRUE, 1, { "{\"a\":1}" } },
+  { "prefix-of-name-does-not-match", "{\"batches\":[{\"a\":1}],\"batc\":[2]}", "batch",
+    FALSE, 0, { NULL } },
+  { "missing-member", "{\"a\":[1]}", "batch", FALSE, 0, { NULL } },
+  { "member-not-an-array", "{\"batch\":{\"a\":1}}", "batch", FALSE, 0, { NULL } },
+  { "document-not-an-object", "[{\"batch\":[1]}]", "batch", FALSE, 0, { NULL } },
+  { "empty-document", "", "batch", FALSE, 0, { NULL } },
+  { "truncated-document", "{\"batch\":[{\"a\":1},{\"b\"", "batch", FALSE, 0, { NULL } },
+  { "escaped-member-name-is-not-matched", "{\"ba\\u0074ch\":[{\"a\":1}]}", "batch",
+    FALSE, 0, { NULL } },
+};
+
+static void
+test_array_case (gconstpointer data)
+{
+  const ArrayCase *c = data;
+  gsize len = strlen (c->document);
+  g_autoptr(GArray) spans = NULL;
+
+  spans = tsc_json_span_array_members (c->document, len, c->member);
+
+  if (!c->found)
+    {
+      g_assert_null (spans);
+      return;
+    }
+
+  g_assert_nonnull (spans);
+  if (spans == NULL)
+    return;
+  g_assert_cmpuint (spans->len, ==, c->n_items);
+
+  for (guint i = 0; i < spans->len; i++)
+    {
+      TscJsonSpan *span = &g_array_index (spans, TscJsonSpan, i);
+      const char *expected = i < MAX_ITEMS ? c->items[i] : NULL;
+
+      g_assert_cmpuint (span->offset + span->length, <=, len);
+      if (expected == NULL)
+        continue;
+
+      g_assert_cmpmem (c->document + span->offset, span->length, expected, strlen (expected));
+    }
+}
+
+static void
+test_array_fifth_scalar (void)
+{
+  const char *doc = "{\"batch\":[1, -2.5e3 ,true,null,\"s\"]}";
+  g_autoptr(GArray) spans = tsc_json_span_array_members (doc, strlen (doc), "batch");
+  TscJsonSpan *span;
+
+  g_assert_nonnull (spans);
+  if (spans == NULL || spans->len < 5)
+    return;
+  g_assert_cmpuint (spans->len, ==, 5);
+  span = &g_array_index (spans, TscJsonSpan, 4);
+  g_assert_cmpmem (doc + span->offset, span->length, "\"s\"", 3);
+}
+
+/* The length given is the end: bytes after it do not exist. */
+static void
+test_array_respects_length (void)
+{
+  const char *doc = "{\"batch\":[{\"a\":1}]}GARBAGE";
+  g_autoptr(GArray) spans = NULL;
+
+  spans = tsc_json_span_array_members (doc, strlen (doc) - strlen ("GARBAGE"), "batch");
+  g_assert_nonnull (spans);
+  g_assert_cmpuint (spans->len, ==, 1);
+
+  g_clear_pointer (&spans, g_array_unref);
+  /* cut inside the item */
+  spans = tsc_json_span_array_members (doc, 14, "batch");
+  g_assert_null (spans);
+}
+
+typedef struct
+{
+  const char *test_path;
+  const char *document;
+  gboolean    ok;
+  gsize       offset;
+  const char *value;
+} TrimCase;
+
+static const TrimCase trim_cases[] = {
+  { "object", "{\"a\":1}", TRUE, 0, "{\"a\":1}" },
+  { "whitespace", " \t\r\n{\"a\": [1, \"}\"]}\r\n \t", TRUE, 4, "{\"a\": [1, \"}\"]}" },
+  { "byte-order-mark", "\xEF\xBB\xBF{\"a\":1}", TRUE, 3, "{\"a\":1}" },
+  { "byte-order-mark-and-whitespace", "\xEF\xBB\xBF\n  {\"a\":1}\n", TRUE, 6, "{\"a\":1}" },
+  { "array", "  [1,{\"b\":\"\\\"\"}] ", TRUE, 2, "[1,{\"b\":\"\\\"\"}]" },
+  { "string", " \"x\\\"y\" ", TRUE, 1, "\"x\\\"y\"" },
+  { "number", "\n42\n", TRUE, 1, "42" },
+  { "empty", "", FALSE, 0, NULL },
+  { "only-whitespace", " \n\t ", FALSE, 0, NULL },
+  { "only-byte-order-mark", "\xEF\xBB\xBF", FALSE, 0, NULL },
+  { "unclosed-object", "{\"a\":1", FALSE, 0, NULL },
+  { "unclosed-string", "\"abc", FALSE, 0, NULL },
+  { "stray-close", "}", FALSE, 0, NULL },
+};
+
+static void
+test_trim_case (gconstpointer data)
+{
+  const TrimCase *c = data;
+  TscJsonSpan span = { 12345, 12345 };
+  gboolean ok;
+
+  ok = tsc_json_span_trim (c->document, strlen (c->document), &span);
+  g_assert_cmpint (ok, ==, c->ok);
+  if (!c->ok)
+    return;
+
+  g_assert_cmpuint (span.offset, ==, c->offset);
+  g_assert_cmpmem (c->document + span.offset, span.length, c->value, strlen (c->value));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* One wrong case must not hide the verdict on the others. */
+  g_test_set_nonfatal_assertions ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (array_cases); i++)
+    {
+      g_autofree char *path = g_strconcat ("/wire/json-span/array-members/",
+                                           array_cases[i].test_path, NULL);
+      g_test_add_data_func (path, &array_cases[i], test_array_case);
+    }
+  g_test_add_func ("/wire/json-span/array-members/scalars-string-item", test_array_fifth_scalar);
+  g_test_add_func ("/wire/json-span/array-members/stops-at-given-length",
+                   test_array_respects_length);
+
+  for (guint i = 0; i < G_N_ELEMENTS (trim_cases); i++)
+    {
+      g_autofree char *path = g_strconcat ("/wire/json-span/trim/", trim_cases[i].test_path, NULL);
+      g_test_add_data_func (path, &trim_cases[i], test_trim_case);
+    }
+
+  return g_test_run ();
+}
