@@ -40,8 +40,9 @@ for (const flushAt of [1, 20]) {
         messageIdRe: /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
         // rudder-sdk-node reports itself as analytics-node <its own version>
         library: { name: 'analytics-node', version },
-        // rudder sends no `timestamp`, only `originalTimestamp` (the client's time);
-        // the `timestamp` column holds the wire `timestamp` field only, so it is NULL here.
+        // rudder sends no `timestamp`, only `originalTimestamp` (the client's time):
+        // the `timestamp` column holds the wire `timestamp` field only, so it is NULL
+        // here, and corrected_at is computed from originalTimestamp.
         clientTimestamp: (item) => item.timestamp ?? null,
       },
       async run(url) {

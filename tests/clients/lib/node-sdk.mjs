@@ -156,9 +156,13 @@ export async function runNodeSdkScenario({ t, writeKey, calls, run, transport })
     assert.equal(row.sent_at, expectedSentAt, `sent_at (message sentAt, else the batch's) of ${ctx}`);
     const clientTs = transport.clientTimestamp(sent.item);
     assert.equal(row.timestamp, clientTs, `timestamp (client timestamp as sent) of ${ctx}`);
-    if (row.timestamp && row.sent_at) {
-      assert.match(row.timestamp, ISO_RE);
-      const skewUs = (Date.parse(row.sent_at) - Date.parse(row.timestamp)) * 1000;
+    // The client time is `timestamp`, or `originalTimestamp` for libraries
+    // that stamp it themselves (rudder-sdk-node).
+    const clientTime = row.timestamp ?? sent.item.originalTimestamp;
+    assert.ok(clientTime && row.sent_at, `every node SDK sends a client time and sentAt: ${ctx}`);
+    {
+      assert.match(clientTime, ISO_RE);
+      const skewUs = (Date.parse(row.sent_at) - Date.parse(clientTime)) * 1000;
       const expected = row.received_at - skewUs;
       assert.ok(Math.abs(row.corrected_at - expected) <= 1000,
         `corrected_at ${row.corrected_at} should be received_at − (sentAt − timestamp) = ${expected}: ${ctx}`);
