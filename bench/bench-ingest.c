@@ -265,14 +265,8 @@ main (int    argc,
   g_clear_object (&collector);
   g_clear_object (&writer);
   g_clear_object (&store);
-  {
-    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-    g_unlink (path);
-    g_unlink (wal);
-    g_unlink (shm);
-    g_rmdir (dir);
-  }
+  tsc_session_store_remove_files (path);
+  g_rmdir (dir);
 
   return stored == ok * batch_size ? 0 : 1;
 }

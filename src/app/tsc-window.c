@@ -122,6 +122,7 @@ tsc_window_start_capture (TscWindow   *self,
   g_autofree char *host = NULL;
   g_autofree char *description = NULL;
   guint port = 0;
+  gboolean created;
 
   g_return_val_if_fail (TSC_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (self->collector == NULL, FALSE);
@@ -130,6 +131,7 @@ tsc_window_start_capture (TscWindow   *self,
     return FALSE;
 
   path = session_path ? g_strdup (session_path) : tsc_session_store_default_path ();
+  created = !g_file_test (path, G_FILE_TEST_EXISTS);
   store = tsc_session_store_open (path, TSC_SESSION_STORE_OPEN_CREATE, error);
   if (store == NULL)
     return FALSE;
@@ -146,6 +148,9 @@ tsc_window_start_capture (TscWindow   *self,
       g_clear_object (&self->collector);
       tsc_session_writer_close (self->writer);
       g_clear_object (&self->writer);
+      g_clear_object (&store);
+      if (created)
+        tsc_session_store_remove_files (path);
       return FALSE;
     }
 

@@ -150,6 +150,13 @@ add_cors_headers (SoupServerMessage *msg)
   SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
   const char *origin = soup_message_headers_get_one (request, "Origin");
 
+  /* libsoup 3.2 (Debian 12) leaks the descriptor of every keep-alive
+   * connection that the client closes while idle (fixed in 3.3). SDKs
+   * and browsers open a new connection now and then, so over a long
+   * capture that would exhaust the descriptors: close after each reply. */
+  if (!soup_check_version (3, 3, 0))
+    soup_message_headers_replace (response, "Connection", "close");
+
   if (origin != NULL)
     {
       /* Echo the origin so that credentialed requests work too. */
@@ -780,6 +787,30 @@ begin_stop_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* SoupServer's own listener keeps a backlog of 10: a burst of new
+ * connections (a page load, a load test) would be reset. */
+#define LISTEN_BACKLOG 1024
+
+static gboolean
+listen_on (SoupServer      *server,
+           GSocketAddress  *address,
+           GError         **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+
+  socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, address, TRUE, error) ||
+      !g_socket_listen (socket, error))
+    return FALSE;
+
+  return soup_server_listen_socket (server, socket, 0, error);
+}
+
 static gpointer
 collector_thread (gpointer data)
 {
@@ -797,7 +828,7 @@ collector_thread (gpointer data)
   soup_server_add_handler (self->server, NULL, handler_cb, self, NULL);
 
   address = g_inet_socket_address_new (self->address, self->port);
-  if (!soup_server_listen (self->server, address, 0, &error))
+  if (!listen_on (self->server, address, &error))
     {
       g_autofree char *where = g_inet_address_to_string (self->address);
       GError *wrapped;

@@ -130,6 +130,7 @@ tsc_cli_capture (int    argc,
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *host = NULL;
   guint port = 0;
+  gboolean created;
   guint sigint_id;
   guint sigterm_id;
   Capture capture = { 0 };
@@ -161,6 +162,7 @@ tsc_cli_capture (int    argc,
 
   if (session == NULL)
     session = tsc_session_store_default_path ();
+  created = !g_file_test (session, G_FILE_TEST_EXISTS);
 
   store = tsc_session_store_open (session, TSC_SESSION_STORE_OPEN_CREATE, &error);
   if (store == NULL)
@@ -186,6 +188,12 @@ tsc_cli_capture (int    argc,
   if (!tsc_collector_start (collector, host, port, &error))
     {
       tsc_session_writer_close (writer);
+      g_clear_object (&collector);
+      g_clear_object (&writer);
+      g_clear_object (&store);
+      /* Nothing was recorded: do not leave an empty file behind. */
+      if (created)
+        tsc_session_store_remove_files (session);
       tsc_cli_print_error ("capture: %s", error->message);
       return TSC_EXIT_USAGE;
     }

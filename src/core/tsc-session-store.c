@@ -142,6 +142,26 @@ tsc_session_store_default_path (void)
     }
 }
 
+/**
+ * tsc_session_store_remove_files:
+ *
+ * Deletes a session file with its write-ahead log and shared-memory
+ * files, for example a new file whose capture could not start.
+ */
+void
+tsc_session_store_remove_files (const char *path)
+{
+  static const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+  g_return_if_fail (path != NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *name = g_strconcat (path, suffixes[i], NULL);
+      g_unlink (name);
+    }
+}
+
 static gboolean
 set_sql_error (TscSessionStore  *self,
                GError          **error,

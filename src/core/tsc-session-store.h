@@ -35,6 +35,7 @@ G_DECLARE_FINAL_TYPE (TscSessionStore, tsc_session_store, TSC, SESSION_STORE, GO
 
 GQuark           tsc_store_error_quark            (void);
 char            *tsc_session_store_default_path   (void);
+void             tsc_session_store_remove_files   (const char                *path);
 
 TscSessionStore *tsc_session_store_open           (const char                *path,
                                                    TscSessionStoreOpenFlags   flags,

@@ -1,0 +1,815 @@
+/* test-capture-cli.c: `trackscope-cli capture`, the real binary
+ *
+ * Runs the built executable (TRACKSCOPE_CLI) with GSubprocess, reads its
+ * stdout and stderr line by line, talks to it over HTTP on loopback and
+ * reads the session file it wrote. Every wait is bounded.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-capture-cli"
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+
+#include "tsc-session-store.h"
+
+#define LINE_TIMEOUT_MS 10000
+#define EXIT_TIMEOUT_MS 15000
+
+typedef struct
+{
+  char             *dir;
+  char             *session;    /* dir/s.trackscope */
+  GSubprocess      *process;
+  GDataInputStream *out;
+  GDataInputStream *err;
+  char             *uri;        /* from the "listening on" line */
+  SoupSession      *http;
+} Fixture;
+
+/* ---------------------------------------------------------------------- */
+/* Helpers                                                                 */
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_remove (path);
+      return;
+    }
+
+  dir = g_dir_open (path, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      remove_tree (child);
+    }
+  g_rmdir (path);
+}
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+wait_until (gboolean (*done) (gpointer data),
+            gpointer   data,
+            guint      timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint wake = g_timeout_add (10, wake_cb, NULL);
+  gboolean ok;
+
+  while (!(ok = done (data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (wake);
+  return ok;
+}
+
+static gboolean
+flag_is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+#ifdef __linux__
+static void
+die_with_parent (gpointer data)
+{
+  /* A failed assertion must not leave a collector running. */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+#endif
+
+static GSubprocess *
+spawn_cli (const char * const *args,
+           const char         *xdg_data_home)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *cli = g_getenv ("TRACKSCOPE_CLI");
+  GSubprocess *process;
+
+  g_assert_nonnull (cli);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+#ifdef __linux__
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+#endif
+  if (xdg_data_home != NULL)
+    g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", xdg_data_home, TRUE);
+
+  g_ptr_array_add (argv, (gpointer) cli);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+typedef struct
+{
+  gboolean  done;
+  char     *line;
+  GError   *error;
+} LineRead;
+
+static void
+line_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LineRead *r = user_data;
+
+  r->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
+                                                       NULL, &r->error);
+  r->done = TRUE;
+}
+
+/* The next line of @stream without its newline, %NULL at the end of the
+ * stream. Fails the test when nothing comes within @timeout_ms. */
+static char *
+read_line (GDataInputStream *stream,
+           guint             timeout_ms)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  LineRead r = { 0 };
+
+  g_data_input_stream_read_line_async (stream, G_PRIORITY_DEFAULT, cancellable, line_read_cb, &r);
+  if (!wait_until (flag_is_set, &r.done, timeout_ms))
+    {
+      g_cancellable_cancel (cancellable);
+      g_assert_true (wait_until (flag_is_set, &r.done, 5000));
+      g_clear_error (&r.error);
+      g_free (r.line);
+      g_error ("no line within %u ms", timeout_ms);
+    }
+
+  g_assert_no_error (r.error);
+  return r.line;
+}
+
+/* Everything left on @stream, up to its end. */
+static char *
+read_rest (GDataInputStream *stream)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  char *line;
+
+  while ((line = read_line (stream, LINE_TIMEOUT_MS)) != NULL)
+    {
+      g_string_append (text, line);
+      g_string_append_c (text, '\n');
+      g_free (line);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+wait_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Waits for @process to end; kills it and fails the test if it does not. */
+static void
+wait_for_exit (GSubprocess *process,
+               guint        timeout_ms)
+{
+  gboolean done = FALSE;
+
+  g_subprocess_wait_async (process, NULL, wait_cb, &done);
+  if (!wait_until (flag_is_set, &done, timeout_ms))
+    {
+      g_subprocess_force_exit (process);
+      g_assert_true (wait_until (flag_is_set, &done, 5000));
+      g_error ("trackscope-cli did not exit within %u ms", timeout_ms);
+    }
+}
+
+static void
+assert_exit_status (GSubprocess *process,
+                    int          expected)
+{
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, expected);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("trackscope-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->session = g_build_filename (f->dir, "s.trackscope", NULL);
+  f->http = soup_session_new_with_options ("timeout", 10, "proxy-resolver", NULL, NULL);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->process != NULL)
+    {
+      g_subprocess_force_exit (f->process);
+      wait_for_exit (f->process, 5000);
+    }
+  g_clear_object (&f->out);
+  g_clear_object (&f->err);
+  g_clear_object (&f->process);
+  g_clear_object (&f->http);
+  g_clear_pointer (&f->uri, g_free);
+  remove_tree (f->dir);
+  g_clear_pointer (&f->session, g_free);
+  g_clear_pointer (&f->dir, g_free);
+}
+
+/* Starts the capture and reads its first line. */
+static void
+start_capture (Fixture            *f,
+               const char * const *args,
+               const char         *xdg_data_home)
+{
+  g_autofree char *line = NULL;
+  g_autoptr(GRegex) regex = g_regex_new ("^listening on (http://127\\.0\\.0\\.1:([0-9]+))$", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *port = NULL;
+
+  f->process = spawn_cli (args, xdg_data_home);
+  f->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->process));
+  f->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (f->process));
+
+  line = read_line (f->out, LINE_TIMEOUT_MS);
+  g_assert_nonnull (line);
+  if (!g_regex_match (regex, line, 0, &match))
+    g_error ("first line “%s” is not “listening on http://127.0.0.1:PORT”", line);
+  f->uri = g_match_info_fetch (match, 1);
+  port = g_match_info_fetch (match, 2);
+  g_assert_cmpint (g_ascii_strtoll (port, NULL, 10), >, 0);
+}
+
+static guint
+post (Fixture    *f,
+      const char *path,
+      const char *body)
+{
+  g_autofree char *uri = g_strconcat (f->uri, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", uri);
+  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_set_request_body_from_bytes (msg, "text/plain", bytes);
+  reply = soup_session_send_and_read (f->http, msg, NULL, &error);
+  g_assert_no_error (error);
+  return soup_message_get_status (msg);
+}
+
+/* The message ids in the session file at @path, read-only; also checks
+ * that the file is sound. */
+static GHashTable *
+stored_message_ids (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TscSessionStore) store = NULL;
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *integrity = NULL;
+  gint64 after = 0;
+
+  store = tsc_session_store_open (path, TSC_SESSION_STORE_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+
+  integrity = tsc_session_store_check_integrity (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (integrity, ==, "ok");
+
+  for (;;)
+    {
+      g_autoptr(GPtrArray) messages = tsc_session_store_load_messages (store, after, 10000, &error);
+
+      g_assert_no_error (error);
+      if (messages->len == 0)
+        break;
+      for (guint i = 0; i < messages->len; i++)
+        {
+          TscMessage *m = g_ptr_array_index (messages, i);
+          g_hash_table_add (ids, g_strdup (m->message_id));
+          after = m->seq;
+        }
+    }
+
+  return g_steal_pointer (&ids);
+}
+
+static guint
+count_lines (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = text; *p; p++)
+    if (*p == '\n')
+      n++;
+  return n;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Output                                                                  */
+
+typedef struct
+{
+  const char *path;
+  const char *body;
+  guint       n_messages;
+} Call;
+
+static const Call calls[] = {
+  { "/v1/t", "{\"type\":\"track\",\"event\":\"Signed In\",\"userId\":\"user-42\",\"anonymousId\":\"anon-7\","
+    "\"messageId\":\"cli-1\",\"writeKey\":\"WK\"}", 1 },
+  { "/v1/page", "{\"name\":\"Pricing\",\"userId\":null,\"anonymousId\":\"anon-8\",\"messageId\":\"cli-2\"}", 1 },
+  { "/v1/batch", "{\"batch\":[{\"type\":\"track\",\"event\":\"Order Completed\",\"userId\":\"user-43\","
+    "\"anonymousId\":\"anon-9\",\"messageId\":\"cli-3\"},{\"type\":\"identify\",\"userId\":\"user-44\","
+    "\"anonymousId\":\"anon-10\",\"messageId\":\"cli-4\"}]}", 2 },
+};
+
+/* What each printed line must mention, in order. */
+static const struct
+{
+  const char *type;
+  const char *label;
+  const char *user_id;
+  const char *anonymous_id;
+} expected_lines[] = {
+  { "track",    "Signed In",       "user-42", "anon-7" },
+  { "page",     "Pricing",         NULL,      "anon-8" },
+  { "track",    "Order Completed", "user-43", "anon-9" },
+  { "identify", NULL,              "user-44", "anon-10" },
+};
+
+static void
+assert_line_mentions (const char *line,
+                      const char *what)
+{
+  if (strstr (line, what) == NULL)
+    g_error ("line “%s” does not mention “%s”", line, what);
+}
+
+static void
+test_capture_prints_one_line_per_message (Fixture       *f,
+                                          gconstpointer  data)
+{
+  const char * const args[] = { "capture", "--listen", "127.0.0.1:0", "--session", f->session, NULL };
+  g_autofree char *err_line = NULL;
+  g_autofree char *rest = NULL;
+  g_autofree char *expected_err = g_strconcat ("recording to ", f->session, NULL);
+  g_autoptr(GHashTable) ids = NULL;
+
+  start_capture (f, args, NULL);
+
+  /* The session file's path is on stderr. */
+  err_line = read_line (f->err, LINE_TIMEOUT_MS);
+  g_assert_nonnull (err_line);
+  g_assert_cmpstr (err_line, ==, expected_err);
+
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    g_assert_cmpuint (post (f, calls[i].path, calls[i].body), ==, SOUP_STATUS_OK);
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected_lines); i++)
+    {
+      g_autofree char *line = read_line (f->out, LINE_TIMEOUT_MS);
+
+      g_assert_nonnull (line);
+      g_test_message ("%s", line);
+      assert_line_mentions (line, expected_lines[i].type);
+      if (expected_lines[i].label != NULL)
+        assert_line_mentions (line, expected_lines[i].label);
+      if (expected_lines[i].user_id != NULL)
+        assert_line_mentions (line, expected_lines[i].user_id);
+      assert_line_mentions (line, expected_lines[i].anonymous_id);
+    }
+
+  /* Exactly one line per message: nothing more comes before the end. */
+  g_subprocess_send_signal (f->process, SIGTERM);
+  rest = read_rest (f->out);
+  g_assert_cmpstr (rest, ==, "");
+  wait_for_exit (f->process, EXIT_TIMEOUT_MS);
+  assert_exit_status (f->process, 0);
+
+  ids = stored_message_ids (f->session);
+  g_assert_cmpuint (g_hash_table_size (ids), ==, 4);
+  for (guint i = 1; i <= 4; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("cli-%u", i);
+      g_assert_true (g_hash_table_contains (ids, id));
+    }
+}
+
+static void
+test_capture_quiet_prints_only_the_first_line (Fixture       *f,
+                                               gconstpointer  data)
+{
+  const char * const args[] = { "capture", "--quiet", "--listen", "127.0.0.1:0", "--session", f->session,
+                                NULL };
+  g_autofree char *rest = NULL;
+  g_autoptr(GHashTable) ids = NULL;
+
+  start_capture (f, args, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    g_assert_cmpuint (post (f, calls[i].path, calls[i].body), ==, SOUP_STATUS_OK);
+
+  g_subprocess_send_signal (f->process, SIGTERM);
+  rest = read_rest (f->out);
+  g_assert_cmpstr (rest, ==, "");
+  wait_for_exit (f->process, EXIT_TIMEOUT_MS);
+  assert_exit_status (f->process, 0);
+
+  /* Quiet, not idle: everything is recorded. */
+  ids = stored_message_ids (f->session);
+  g_assert_cmpuint (g_hash_table_size (ids), ==, 4);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Stopping                                                                */
+
+#define N_IN_FLIGHT 60
+
+typedef struct
+{
+  guint      n_done;
+  guint      n_ok;
+  GPtrArray *acked;   /* message ids answered 200 */
+} InFlight;
+
+typedef struct
+{
+  InFlight *state;
+  char     *message_id;
+} InFlightRequest;
+
+static void
+in_flight_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  InFlightRequest *request = user_data;
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GBytes) reply = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  if (reply != NULL && soup_message_get_status (msg) == SOUP_STATUS_OK)
+    {
+      request->state->n_ok++;
+      g_ptr_array_add (request->state->acked, g_steal_pointer (&request->message_id));
+    }
+  request->state->n_done++;
+  g_free (request->message_id);
+  g_free (request);
+}
+
+static gboolean
+some_done (gpointer data)
+{
+  InFlight *state = data;
+  return state->n_done >= 5;
+}
+
+static gboolean
+all_done (gpointer data)
+{
+  InFlight *state = data;
+  return state->n_done == N_IN_FLIGHT;
+}
+
+static void
+test_capture_stops_cleanly (Fixture       *f,
+                            gconstpointer  data)
+{
+  int signum = GPOINTER_TO_INT (data);
+  const char * const args[] = { "capture", "--quiet", "--listen", "127.0.0.1:0", "--session", f->session,
+                                NULL };
+  g_autoptr(SoupSession) async_http = soup_session_new_with_options ("timeout", 10, "proxy-resolver", NULL,
+                                                                     "max-conns-per-host", 4, NULL);
+  g_autoptr(GPtrArray) acked = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) ids = NULL;
+  InFlight state = { 0, 0, acked };
+
+  start_capture (f, args, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    g_assert_cmpuint (post (f, calls[i].path, calls[i].body), ==, SOUP_STATUS_OK);
+
+  /* Stop while requests are still coming in. */
+  for (guint i = 0; i < N_IN_FLIGHT; i++)
+    {
+      InFlightRequest *request = g_new0 (InFlightRequest, 1);
+      g_autofree char *uri = g_strconcat (f->uri, "/v1/t", NULL);
+      g_autoptr(SoupMessage) msg = soup_message_new ("POST", uri);
+      g_autofree char *body = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+
+      request->state = &state;
+      request->message_id = g_strdup_printf ("in-flight-%u", i);
+      body = g_strdup_printf ("{\"type\":\"track\",\"event\":\"E\",\"anonymousId\":\"a\","
+                              "\"messageId\":\"%s\"}", request->message_id);
+      bytes = g_bytes_new (body, strlen (body));
+      soup_message_set_request_body_from_bytes (msg, "text/plain", bytes);
+      soup_session_send_and_read_async (async_http, msg, G_PRIORITY_DEFAULT, NULL,
+                                        in_flight_done_cb, request);
+    }
+
+  g_assert_true (wait_until (some_done, &state, LINE_TIMEOUT_MS));
+  g_subprocess_send_signal (f->process, signum);
+  g_assert_true (wait_until (all_done, &state, 20000));
+  wait_for_exit (f->process, EXIT_TIMEOUT_MS);
+  assert_exit_status (f->process, 0);
+
+  /* Every acknowledged call is in the file, and the file is sound. */
+  g_test_message ("%u of %d requests in flight were acknowledged", state.n_ok, N_IN_FLIGHT);
+  g_assert_cmpuint (state.n_ok, >=, 5);
+  ids = stored_message_ids (f->session);
+  for (guint i = 1; i <= 4; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("cli-%u", i);
+      g_assert_true (g_hash_table_contains (ids, id));
+    }
+  for (guint i = 0; i < acked->len; i++)
+    {
+      if (!g_hash_table_contains (ids, g_ptr_array_index (acked, i)))
+        g_error ("%s was acknowledged but is not in the file", (char *) g_ptr_array_index (acked, i));
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Usage errors                                                            */
+
+/* Runs trackscope-cli to its end; fails the test if it keeps running. */
+static void
+run_to_exit (Fixture            *f,
+             const char * const *args,
+             const char         *xdg_data_home,
+             char              **out,
+             char              **err)
+{
+  f->process = spawn_cli (args, xdg_data_home);
+  f->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->process));
+  f->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (f->process));
+
+  /* A capture that started by mistake never closes its stdout: read_line
+   * then fails the test after its timeout (and teardown kills it). */
+  *out = read_rest (f->out);
+  *err = read_rest (f->err);
+  wait_for_exit (f->process, EXIT_TIMEOUT_MS);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *args[8];     /* "SESSION" is replaced by the session path */
+  const char *mentions;    /* stderr must contain this */
+  gboolean    one_line;
+} UsageCase;
+
+static const UsageCase usage_cases[] = {
+  { "remote-without-allow-remote", { "capture", "--listen", "0.0.0.0:0", "--session", "SESSION" },
+    "--allow-remote", TRUE },
+  { "remote-ipv6-without-allow-remote", { "capture", "--listen", "[::]:0", "--session", "SESSION" },
+    "--allow-remote", TRUE },
+  { "port-out-of-range", { "capture", "--listen", "127.0.0.1:99999", "--session", "SESSION" },
+    "127.0.0.1:99999", TRUE },
+  { "port-not-a-number", { "capture", "--listen", "127.0.0.1:http", "--session", "SESSION" },
+    "127.0.0.1:http", TRUE },
+  { "ipv6-without-brackets", { "capture", "--listen", "::1:8765", "--session", "SESSION" },
+    "::1:8765", TRUE },
+  { "host-not-an-address", { "capture", "--listen", "nonsense.invalid:0", "--session", "SESSION" },
+    "nonsense.invalid", TRUE },
+  { "listen-without-value", { "capture", "--listen" }, "--listen", TRUE },
+  { "unknown-option", { "capture", "--bogus", "--session", "SESSION" }, "--bogus", TRUE },
+  { "unexpected-argument", { "capture", "--session", "SESSION", "extra" }, "extra", TRUE },
+  { "unknown-command", { "captur" }, "captur", FALSE },
+  { "no-command", { NULL }, "Usage", FALSE },
+};
+
+static void
+test_capture_usage_error (Fixture       *f,
+                          gconstpointer  data)
+{
+  const UsageCase *uc = data;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  for (guint i = 0; uc->args[i] != NULL; i++)
+    g_ptr_array_add (args, (gpointer) (g_str_equal (uc->args[i], "SESSION") ? f->session : uc->args[i]));
+  g_ptr_array_add (args, NULL);
+
+  run_to_exit (f, (const char * const *) args->pdata, NULL, &out, &err);
+  g_test_message ("stderr: %s", err);
+
+  assert_exit_status (f->process, 2);
+  g_assert_null (strstr (out, "listening on"));
+  g_assert_nonnull (strstr (err, uc->mentions));
+  if (uc->one_line)
+    g_assert_cmpuint (count_lines (err), ==, 1);
+}
+
+static void
+test_capture_port_in_use (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *listen = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_bind (socket, any_port, TRUE, &error);
+  g_assert_no_error (error);
+  g_socket_listen (socket, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  listen = g_strdup_printf ("127.0.0.1:%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+
+  {
+    const char * const args[] = { "capture", "--listen", listen, "--session", f->session, NULL };
+    run_to_exit (f, args, NULL, &out, &err);
+  }
+  g_test_message ("stderr: %s", err);
+
+  assert_exit_status (f->process, 2);
+  g_assert_null (strstr (out, "listening on"));
+  g_assert_nonnull (strstr (err, "in use"));
+  g_assert_nonnull (strstr (err, listen));
+  g_assert_cmpuint (count_lines (err), ==, 1);
+}
+
+static void
+test_capture_help (Fixture       *f,
+                   gconstpointer  data)
+{
+  const char * const capture_help[] = { "capture", "--help", NULL };
+  const char * const help[] = { "--help", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *top_out = NULL;
+  g_autofree char *top_err = NULL;
+
+  run_to_exit (f, capture_help, NULL, &out, &err);
+  assert_exit_status (f->process, 0);
+  g_assert_nonnull (strstr (out, "--listen"));
+  g_assert_nonnull (strstr (out, "--session"));
+  g_assert_nonnull (strstr (out, "--allow-remote"));
+  g_assert_nonnull (strstr (out, "--quiet"));
+
+  g_clear_object (&f->out);
+  g_clear_object (&f->err);
+  g_clear_object (&f->process);
+
+  run_to_exit (f, help, NULL, &top_out, &top_err);
+  assert_exit_status (f->process, 0);
+  g_assert_nonnull (strstr (top_out, "capture"));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Default session file                                                    */
+
+static void
+test_capture_default_session_under_data_home (Fixture       *f,
+                                              gconstpointer  data)
+{
+  const char * const args[] = { "capture", "--listen", "127.0.0.1:0", NULL };
+  g_autofree char *data_home = g_build_filename (f->dir, "data", NULL);
+  g_autofree char *sessions = g_build_filename (data_home, "trackscope", "sessions", NULL);
+  g_autofree char *err_line = NULL;
+  g_autofree char *dir_name = NULL;
+  g_autoptr(GHashTable) ids = NULL;
+  const char *path;
+
+  start_capture (f, args, data_home);
+
+  err_line = read_line (f->err, LINE_TIMEOUT_MS);
+  g_assert_nonnull (err_line);
+  g_test_message ("stderr: %s", err_line);
+  g_assert_true (g_str_has_prefix (err_line, "recording to "));
+  path = err_line + strlen ("recording to ");
+
+  dir_name = g_path_get_dirname (path);
+  g_assert_cmpstr (dir_name, ==, sessions);
+  g_assert_true (g_str_has_suffix (path, ".trackscope"));
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  g_assert_cmpuint (post (f, calls[0].path, calls[0].body), ==, SOUP_STATUS_OK);
+
+  g_subprocess_send_signal (f->process, SIGINT);
+  wait_for_exit (f->process, EXIT_TIMEOUT_MS);
+  assert_exit_status (f->process, 0);
+
+  ids = stored_message_ids (path);
+  g_assert_cmpuint (g_hash_table_size (ids), ==, 1);
+  g_assert_true (g_hash_table_contains (ids, "cli-1"));
+}
+
+static const char * const refused_listen[] = {
+  "0.0.0.0:0",
+  "nonsense.invalid:0",
+};
+
+static void
+test_capture_refused_start_leaves_no_file (Fixture       *f,
+                                           gconstpointer  data)
+{
+  g_autofree char *data_home = g_build_filename (f->dir, "data", NULL);
+  g_autofree char *sessions = g_build_filename (data_home, "trackscope", "sessions", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused_listen); i++)
+    {
+      const char * const args[] = { "capture", "--listen", refused_listen[i], NULL };
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autoptr(GDir) dir = NULL;
+      const char *name;
+
+      g_clear_object (&f->out);
+      g_clear_object (&f->err);
+      g_clear_object (&f->process);
+
+      run_to_exit (f, args, data_home, &out, &err);
+      g_test_message ("--listen %s: %s", refused_listen[i], err);
+      assert_exit_status (f->process, 2);
+
+      /* Nothing was recorded, so no empty session shows up in the app. */
+      dir = g_dir_open (sessions, 0, NULL);
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          if (g_str_has_suffix (name, ".trackscope"))
+            {
+              g_test_fail_printf ("--listen %s was refused but left %s/%s behind",
+                                  refused_listen[i], sessions, name);
+              return;
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  if (g_getenv ("TRACKSCOPE_CLI") == NULL)
+    {
+      g_printerr ("TRACKSCOPE_CLI must name the trackscope-cli executable\n");
+      return 1;
+    }
+
+#define ADD(path, func, data) \
+  g_test_add (path, Fixture, data, fixture_setup, func, fixture_teardown)
+
+  ADD ("/cli/capture/prints-one-line-per-message", test_capture_prints_one_line_per_message, NULL);
+  ADD ("/cli/capture/quiet-prints-only-the-first-line", test_capture_quiet_prints_only_the_first_line, NULL);
+  ADD ("/cli/capture/stops-cleanly/sigterm", test_capture_stops_cleanly, GINT_TO_POINTER (SIGTERM));
+  ADD ("/cli/capture/stops-cleanly/sigint", test_capture_stops_cleanly, GINT_TO_POINTER (SIGINT));
+  for (guint i = 0; i < G_N_ELEMENTS (usage_cases); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cli/capture/usage-error-exits-2/", usage_cases[i].name, NULL);
+      ADD (path, test_capture_usage_error, &usage_cases[i]);
+    }
+  ADD ("/cli/capture/usage-error-exits-2/port-in-use", test_capture_port_in_use, NULL);
+  ADD ("/cli/capture/help-exits-0", test_capture_help, NULL);
+  ADD ("/cli/capture/default-session-under-xdg-data-home", test_capture_default_session_under_data_home, NULL);
+  ADD ("/cli/capture/refused-start-leaves-no-session-file", test_capture_refused_start_leaves_no_file, NULL);
+
+#undef ADD
+
+  return g_test_run ();
+}
