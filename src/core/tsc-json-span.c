@@ -233,3 +233,27 @@ tsc_json_span_array_members (const char *data,
       s.p++;
     }
 }
+
+/**
+ * tsc_json_span_array_elements:
+ * @data: a JSON document whose value is an array
+ *
+ * Returns: (transfer full) (nullable): a #TscJsonSpan for each element,
+ *   or %NULL when the document is not an array
+ */
+GArray *
+tsc_json_span_array_elements (const char *data,
+                              gsize       len)
+{
+  g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (TscJsonSpan));
+  Scanner s = { data, data + len };
+
+  if (len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+    s.p += 3;
+
+  skip_ws (&s);
+  if (!scan_array (&s, data, spans))
+    return NULL;
+
+  return g_steal_pointer (&spans);
+}

@@ -20,5 +20,7 @@ gboolean tsc_json_span_trim          (const char  *data,
 GArray  *tsc_json_span_array_members (const char  *data,
                                       gsize        len,
                                       const char  *member);
+GArray  *tsc_json_span_array_elements (const char *data,
+                                       gsize       len);
 
 G_END_DECLS

@@ -67,6 +67,11 @@ GPtrArray        *tsc_wire_decode          (const TscWireRequest *request,
                                             TscRequestRecord     *record,
                                             GError              **error);
 
+GPtrArray        *tsc_wire_decode_document (GBytes               *json,
+                                            TscTransport         *transport,
+                                            gint64                received_at,
+                                            GError              **error);
+
 gint64            tsc_wire_parse_time      (const char           *iso8601);
 char             *tsc_wire_format_time     (gint64                usec);
 

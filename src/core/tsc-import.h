@@ -1,0 +1,82 @@
+/* tsc-import.h: read calls from files (session, NDJSON, JSON, HAR)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "tsc-message.h"
+
+G_BEGIN_DECLS
+
+#define TSC_IMPORT_ERROR (tsc_import_error_quark ())
+
+typedef enum
+{
+  TSC_IMPORT_ERROR_READ,            /* the file cannot be opened or read */
+  TSC_IMPORT_ERROR_UNKNOWN_FORMAT,  /* none of the formats below */
+  TSC_IMPORT_ERROR_INVALID_JSON,    /* a JSON or HAR document that does not parse */
+  TSC_IMPORT_ERROR_INVALID_LINE,    /* one NDJSON line that is not a message or batch */
+  TSC_IMPORT_ERROR_TRUNCATED,       /* the last NDJSON line is cut short */
+  TSC_IMPORT_ERROR_INVALID_DOCUMENT,/* parses, but is not messages (e.g. [1, 2]) */
+  TSC_IMPORT_ERROR_INVALID_ENTRY,   /* a HAR entry to a Tracking API route that cannot be decoded */
+  TSC_IMPORT_ERROR_SESSION,         /* an SQLite file that is not a readable session */
+} TscImportError;
+
+typedef enum
+{
+  TSC_IMPORT_FORMAT_UNKNOWN,
+  TSC_IMPORT_FORMAT_SESSION,  /* a *.trackscope SQLite file */
+  TSC_IMPORT_FORMAT_NDJSON,   /* one message or one batch body per line */
+  TSC_IMPORT_FORMAT_JSON,     /* an array of messages, a batch body or one message */
+  TSC_IMPORT_FORMAT_HAR,      /* HTTP Archive 1.2 */
+} TscImportFormat;
+
+typedef enum
+{
+  TSC_IMPORT_FLAGS_NONE = 0,
+  /* A bad NDJSON line or HAR entry fails the whole read instead of being
+   * reported and skipped. */
+  TSC_IMPORT_FLAGS_STRICT = 1 << 0,
+} TscImportFlags;
+
+/* Where one message came from. */
+typedef struct
+{
+  const char      *path;    /* the input as it was given */
+  guint            input;   /* index of the input, from 0 */
+  TscImportFormat  format;
+  guint            line;    /* 1-based line of the message in the file, 0 when unknown */
+  guint            entry;   /* 1-based HAR entry, 0 for other formats */
+} TscImportLocation;
+
+/* Called once per message, in order, with its seq assigned. @message is
+ * owned by the importer: take a reference to keep it. */
+typedef void (*TscImportFunc) (TscMessage              *message,
+                               const TscImportLocation *location,
+                               gpointer                 user_data);
+
+#define TSC_TYPE_IMPORTER (tsc_importer_get_type ())
+G_DECLARE_FINAL_TYPE (TscImporter, tsc_importer, TSC, IMPORTER, GObject)
+
+GQuark           tsc_import_error_quark       (void);
+const char      *tsc_import_format_to_string  (TscImportFormat   format);
+
+TscImporter     *tsc_importer_new             (TscImportFlags    flags);
+gboolean         tsc_importer_read_file       (TscImporter      *self,
+                                               const char       *path,
+                                               TscImportFunc     func,
+                                               gpointer          user_data,
+                                               GError          **error);
+TscImportFormat  tsc_importer_get_format      (TscImporter      *self);
+guint            tsc_importer_get_n_inputs    (TscImporter      *self);
+guint64          tsc_importer_get_n_messages  (TscImporter      *self);
+GPtrArray       *tsc_importer_get_problems    (TscImporter      *self);
+
+GPtrArray       *tsc_import_read_files        (const char * const *paths,
+                                               TscImportFlags      flags,
+                                               GPtrArray         **problems,
+                                               GError            **error);
+
+G_END_DECLS
