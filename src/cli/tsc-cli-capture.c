@@ -15,14 +15,15 @@
 
 #include "tsc-cli.h"
 #include "tsc-collector.h"
+#include "tsc-identity-model.h"
 #include "tsc-session-store.h"
 #include "tsc-session-writer.h"
 
 typedef struct
 {
-  GMainLoop *loop;
-  gboolean   quiet;
-  int        stop_signal;
+  GMainLoop        *loop;
+  gboolean          quiet;
+  TscIdentityModel *model;
 } Capture;
 
 static const char *
@@ -46,18 +47,37 @@ format_clock (gint64 usec)
   return g_strdup_printf ("%s.%03d", hms, (int) ((usec % G_USEC_PER_SEC) / 1000));
 }
 
+/* Flags go to stderr, so stdout stays one line per message. */
+static void
+print_flags (GPtrArray *flags)
+{
+  for (guint i = 0; i < flags->len; i++)
+    {
+      TscFlag *flag = g_ptr_array_index (flags, i);
+
+      fprintf (stderr, "flag  %-7s  %s: %s\n",
+               tsc_severity_to_string (flag->severity),
+               tsc_rule_get_info (flag->rule)->id, flag->summary);
+    }
+}
+
 static void
 on_collector_messages_received_cb (TscCollector *collector,
                                    GPtrArray    *messages,
                                    Capture      *capture)
 {
-  g_autoptr(GString) out = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GPtrArray) flags = g_ptr_array_new_with_free_func ((GDestroyNotify) tsc_flag_unref);
 
-  if (capture->quiet)
-    return;
-
-  out = g_string_new (NULL);
   for (guint i = 0; i < messages->len; i++)
+    {
+      g_autoptr(GPtrArray) raised = tsc_identity_model_add (capture->model,
+                                                            g_ptr_array_index (messages, i));
+
+      g_ptr_array_extend_and_steal (flags, g_steal_pointer (&raised));
+    }
+
+  for (guint i = 0; i < messages->len && !capture->quiet; i++)
     {
       TscMessage *m = g_ptr_array_index (messages, i);
       g_autofree char *clock = format_clock (m->received_at);
@@ -74,6 +94,32 @@ on_collector_messages_received_cb (TscCollector *collector,
 
   fputs (out->str, stdout);
   fflush (stdout);
+  print_flags (flags);
+}
+
+/* Appending to a session: what it holds already counts for the rules. */
+static gboolean
+replay_session (TscSessionStore   *store,
+                TscIdentityModel  *model,
+                GError           **error)
+{
+  gint64 after = 0;
+
+  for (;;)
+    {
+      g_autoptr(GPtrArray) messages = tsc_session_store_load_messages (store, after, 10000, error);
+
+      if (messages == NULL)
+        return FALSE;
+      if (messages->len == 0)
+        return TRUE;
+
+      for (guint i = 0; i < messages->len; i++)
+        {
+          g_autoptr(GPtrArray) flags = tsc_identity_model_add (model, g_ptr_array_index (messages, i));
+        }
+      after = ((TscMessage *) g_ptr_array_index (messages, messages->len - 1))->seq;
+    }
 }
 
 static void
@@ -105,6 +151,8 @@ tsc_cli_capture (int    argc,
   g_autofree char *listen = NULL;
   g_autofree char *session = NULL;
   g_auto(GStrv) write_keys = NULL;
+  g_autofree char *profile = NULL;
+  g_autofree char *config_path = NULL;
   gboolean allow_remote = FALSE;
   gboolean quiet = FALSE;
   const GOptionEntry entries[] = {
@@ -119,7 +167,12 @@ tsc_cli_capture (int    argc,
       N_("Accept only this write key (repeat for more); others get 401. Default: accept any"),
       N_("KEY") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
-      N_("Do not print a line per received message"), NULL },
+      N_("Do not print a line per received message (flags are still reported on stderr)"), NULL },
+    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile,
+      N_("Rule profile: segment (default), mixpanel-original, mixpanel-simplified or kissmetrics"),
+      N_("NAME") },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+      N_("Rule settings (severities, logout and signup names) from a key file"), N_("FILE") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -127,6 +180,8 @@ tsc_cli_capture (int    argc,
   g_autoptr(TscSessionStore) store = NULL;
   g_autoptr(TscSessionWriter) writer = NULL;
   g_autoptr(TscCollector) collector = NULL;
+  g_autoptr(TscRuleConfig) rules = NULL;
+  g_autoptr(TscIdentityModel) model = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *host = NULL;
   guint port = 0;
@@ -160,12 +215,20 @@ tsc_cli_capture (int    argc,
       return TSC_EXIT_USAGE;
     }
 
+  rules = tsc_rule_config_new (profile, &error);
+  if (rules == NULL || (config_path != NULL && !tsc_rule_config_load_file (rules, config_path, &error)))
+    {
+      tsc_cli_print_error ("capture: %s", error->message);
+      return TSC_EXIT_USAGE;
+    }
+  model = tsc_identity_model_new (rules);
+
   if (session == NULL)
     session = tsc_session_store_default_path ();
   created = !g_file_test (session, G_FILE_TEST_EXISTS);
 
   store = tsc_session_store_open (session, TSC_SESSION_STORE_OPEN_CREATE, &error);
-  if (store == NULL)
+  if (store == NULL || !replay_session (store, model, &error))
     {
       tsc_cli_print_error ("capture: %s", error->message);
       return TSC_EXIT_USAGE;
@@ -179,6 +242,7 @@ tsc_cli_capture (int    argc,
   loop = g_main_loop_new (NULL, FALSE);
   capture.loop = loop;
   capture.quiet = quiet;
+  capture.model = model;
 
   g_signal_connect (collector, "messages-received",
                     G_CALLBACK (on_collector_messages_received_cb), &capture);
@@ -213,8 +277,9 @@ tsc_cli_capture (int    argc,
   tsc_collector_stop (collector);
   tsc_session_writer_close (writer);
 
-  fprintf (stderr, "stopped: %" G_GUINT64_FORMAT " message(s) recorded in %s\n",
-           tsc_collector_get_message_count (collector), session);
+  fprintf (stderr, "stopped: %" G_GUINT64_FORMAT " message(s) recorded in %s, %u flag(s)\n",
+           tsc_collector_get_message_count (collector), session,
+           tsc_identity_model_get_flags (model)->len);
 
   return TSC_EXIT_OK;
 }
