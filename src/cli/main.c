@@ -23,6 +23,7 @@ typedef struct
 
 static const Command commands[] = {
   { "capture", tsc_cli_capture, N_("Record calls sent to a local Segment-compatible collector") },
+  { "check",   tsc_cli_check,   N_("Check recorded or exported calls for identity mistakes") },
 };
 
 void

@@ -15,6 +15,8 @@ G_BEGIN_DECLS
 
 int  tsc_cli_capture           (int    argc,
                                 char **argv);
+int  tsc_cli_check             (int    argc,
+                                char **argv);
 
 void tsc_cli_print_error       (const char *format,
                                 ...) G_GNUC_PRINTF (1, 2);

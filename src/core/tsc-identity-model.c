@@ -26,6 +26,7 @@
 
 #define MAX_MESSAGE_SIZE (32 * 1024)
 #define MAX_BATCH_ITEMS  2500
+#define MAX_BATCH_SIZE   (500 * 1024)
 
 /* What the model keeps of each message: enough to name it in a flag. */
 typedef struct
@@ -74,8 +75,9 @@ struct _Stream
 
 struct _User
 {
-  TscUser   pub;
-  char     *user_id;
+  TscUser     pub;
+  GHashTable *stream_set;   /* the streams of pub.streams, for O(1) membership */
+  char       *user_id;
   gint64    first_identify_seq;
   gint64    first_server_identify_seq;
   gint64    first_alias_seq;
@@ -198,6 +200,7 @@ static void
 user_free (User *user)
 {
   g_ptr_array_unref (user->pub.streams);
+  g_hash_table_unref (user->stream_set);
   g_array_unref (user->pub.seqs);
   g_free (user->user_id);
   g_free (user);
@@ -262,6 +265,7 @@ user_for (TscIdentityModel *self,
   user->user_id = g_strdup (user_id);
   user->pub.user_id = user->user_id;
   user->pub.streams = g_ptr_array_new ();
+  user->stream_set = g_hash_table_new (NULL, NULL);
   user->pub.seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_hash_table_insert (self->users, user->user_id, user);
   g_ptr_array_add (self->user_list, user);
@@ -455,6 +459,15 @@ check_oversized (Step *step)
                   m->user_id, m->anonymous_id, summary, NULL, NULL);
     }
 
+  if (m->batch_index == 0 && m->transport != NULL && m->transport->batch_size > MAX_BATCH_SIZE)
+    {
+      g_clear_pointer (&summary, g_free);
+      summary = g_strdup_printf ("The batch of #%" G_GINT64_FORMAT " has %" G_GSIZE_FORMAT " bytes; "
+                                 "a batch may have at most 500 KB", m->seq, m->transport->batch_size);
+      raise_flag (step, TSC_RULE_OVERSIZED, TSC_SEVERITY_OFF,
+                  m->user_id, m->anonymous_id, summary, NULL, NULL);
+    }
+
   if (m->batch_index == MAX_BATCH_ITEMS)
     {
       g_clear_pointer (&summary, g_free);
@@ -468,8 +481,7 @@ check_oversized (Step *step)
 static const char *
 suspicious_reason (const char *id)
 {
-  static const char *junk[] = { "null", "undefined", "0", "NaN", "nan", "[object Object]",
-                                "guest", "none", "None", "nil", "-1", NULL };
+  static const char *junk[] = { "null", "undefined", "0", "NaN", "[object Object]", "guest", NULL };
   const char *at;
 
   if (*id == '\0')
@@ -516,7 +528,8 @@ check_suspicious_id (Step       *step,
 }
 
 /* A hash of the payload without what changes between retries of the
- * same call: sentAt, _metadata (retry counts) and writeKey. */
+ * same call: sentAt, _metadata (retry counts), writeKey and the
+ * receivedAt a collector stamps. */
 static guint64
 payload_hash (JsonObject *object,
               GBytes     *raw)
@@ -544,7 +557,7 @@ payload_hash (JsonObject *object,
         g_autofree char *text = NULL;
 
         if (g_str_equal (name, "sentAt") || g_str_equal (name, "_metadata") ||
-            g_str_equal (name, "writeKey"))
+            g_str_equal (name, "writeKey") || g_str_equal (name, "receivedAt"))
           continue;
 
         text = json_to_string (node, FALSE);
@@ -560,7 +573,9 @@ payload_hash (JsonObject *object,
   return hash;
 }
 
-static void
+/* Returns: %TRUE when the message is a retry of an earlier one (same
+ * messageId, same payload): the same call delivered twice. */
+static gboolean
 check_duplicate (Step       *step,
                  JsonObject *object)
 {
@@ -570,7 +585,7 @@ check_duplicate (Step       *step,
   guint64 hash;
 
   if (m->message_id == NULL || m->message_id_added)
-    return;
+    return FALSE;
 
   hash = payload_hash (object, m->raw);
   seen = g_hash_table_lookup (self->message_ids, m->message_id);
@@ -581,7 +596,7 @@ check_duplicate (Step       *step,
       seen->seq = m->seq;
       seen->hash = hash;
       g_hash_table_insert (self->message_ids, (char *) step->info->message_id, seen);
-      return;
+      return FALSE;
     }
 
   {
@@ -603,6 +618,7 @@ check_duplicate (Step       *step,
                                    "and silently drop the other.");
     raise_flag (step, TSC_RULE_DUPLICATE_MESSAGE_ID, same ? TSC_SEVERITY_INFO : TSC_SEVERITY_OFF,
                 m->user_id, m->anonymous_id, summary, details, earlier);
+    return same;
   }
 }
 
@@ -997,7 +1013,10 @@ tsc_identity_model_add (TscIdentityModel *self,
   check_oversized (&step);
   check_suspicious_id (&step, "userId", message->user_id);
   check_suspicious_id (&step, "previousId", message->previous_id);
-  check_duplicate (&step, object);
+
+  /* A retry is the same call once more: the identity story already has it. */
+  if (check_duplicate (&step, object))
+    return step.raised;
 
   /* Who sent it, and whose it is */
   client = client_for (self, message);
@@ -1018,9 +1037,7 @@ tsc_identity_model_add (TscIdentityModel *self,
       update_segments (&step, stream);
       check_session_start (&step, stream);
       check_clock_skew (&step, &stream->skew_flagged);
-      if (user != NULL && (user->pub.streams->len == 0 ||
-                           g_ptr_array_index (user->pub.streams, user->pub.streams->len - 1) != stream) &&
-          !g_ptr_array_find (user->pub.streams, stream, NULL))
+      if (user != NULL && g_hash_table_add (user->stream_set, stream))
         g_ptr_array_add (user->pub.streams, stream);
     }
   else if (user != NULL)

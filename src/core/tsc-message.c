@@ -145,7 +145,8 @@ G_DEFINE_BOXED_TYPE (TscMessage, tsc_message, tsc_message_ref, tsc_message_unref
  * tsc_message_get_label:
  *
  * Returns: what a person calls this message: the event of a track, the
- * name of a page or screen, the group id of a group, or %NULL.
+ * name of a page or screen, the group id of a group, the user an alias
+ * links to, or %NULL.
  */
 const char *
 tsc_message_get_label (const TscMessage *message)
@@ -162,7 +163,7 @@ tsc_message_get_label (const TscMessage *message)
     case TSC_MESSAGE_TYPE_GROUP:
       return message->group_id;
     case TSC_MESSAGE_TYPE_ALIAS:
-      return message->previous_id;
+      return message->user_id;
     case TSC_MESSAGE_TYPE_IDENTIFY:
     case TSC_MESSAGE_TYPE_UNKNOWN:
     default:

@@ -25,6 +25,7 @@ struct _TscTransport
   TscAuthMethod  auth_method;
   char          *content_type;
   char          *content_encoding; /* "gzip", "deflate" or NULL */
+  gsize          batch_size;       /* decoded bytes of a batch body, 0 when unknown */
 };
 
 #define TSC_TYPE_TRANSPORT (tsc_transport_get_type ())

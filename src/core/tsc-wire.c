@@ -506,16 +506,17 @@ message_from_object (const Envelope *env,
   sent_time = tsc_wire_parse_time (message->sent_at);
   if (message->received_at <= 0)
     {
-      /* Read from a file: the time another collector stamped, else the
-       * client's own. */
+      /* Read from a file: the time another collector stamped. */
       g_autofree char *received = member_as_string (object, "receivedAt");
       gint64 stamped = tsc_wire_parse_time (received);
 
-      message->received_at = stamped != G_MININT64 ? stamped
-                             : client_time != G_MININT64 ? client_time : 0;
+      /* Unknown stays 0: rules that need the receive time skip it. */
+      message->received_at = stamped != G_MININT64 ? stamped : 0;
     }
 
-  if (client_time != G_MININT64 && sent_time != G_MININT64)
+  if (message->received_at <= 0)
+    message->corrected_at = client_time != G_MININT64 ? client_time : 0;
+  else if (client_time != G_MININT64 && sent_time != G_MININT64)
     message->corrected_at = message->received_at - (sent_time - client_time);
   else if (client_time != G_MININT64)
     message->corrected_at = client_time;
@@ -695,6 +696,7 @@ decode_batch (Envelope          *env,
   if (spans != NULL && spans->len != n_items)
     g_clear_pointer (&spans, g_array_unref);
 
+  env->transport->batch_size = len;
   env->sent_at = member_as_string (envelope, "sentAt");
   env->context = member_as_json (envelope, "context");
   env->integrations = member_as_json (envelope, "integrations");
@@ -826,7 +828,8 @@ tsc_wire_decode (const TscWireRequest *request,
  *   of messages, as read from a file rather than received
  * @transport: the transport the messages are attributed to
  * @received_at: when they were received (µs), or 0 when unknown: a
- *   message's own `receivedAt` is used then, else its client time
+ *   message's own `receivedAt` is used then, else it stays 0 and the
+ *   corrected time is the client's
  *
  * Decodes a document the way the collector decodes a batch: the type
  * comes from each message, envelope values are merged in, and every

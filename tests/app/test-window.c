@@ -9,6 +9,7 @@
 #include <libsoup/soup.h>
 
 #include "tsc-session-store.h"
+#include "tsc-test-util.h"
 #include "tsc-window.h"
 
 typedef struct
@@ -22,11 +23,7 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("trackscope-app-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->session = g_build_filename (f->dir, "s.trackscope", NULL);
+  f->dir = tsc_test_make_tmp_dir ("trackscope-app-XXXXXX", "s.trackscope", &f->session);
   f->window = g_object_ref_sink (tsc_window_new (NULL));
 }
 
@@ -36,6 +33,7 @@ fixture_tear_down (Fixture       *f,
 {
   gtk_window_destroy (GTK_WINDOW (f->window));
   g_clear_object (&f->window);
+  tsc_test_remove_tree (f->dir);
   g_free (f->session);
   g_free (f->dir);
 }
@@ -52,10 +50,9 @@ label_text (TscWindow  *window,
 }
 
 static gboolean
-timeout_cb (gpointer data)
+has_three_messages (gpointer data)
 {
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
+  return tsc_window_get_message_count (data) >= 3;
 }
 
 static void
@@ -64,16 +61,8 @@ post (const char *uri,
       const char *body)
 {
   g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strconcat (uri, path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
-  g_autoptr(GBytes) reply = NULL;
-  g_autoptr(GError) error = NULL;
 
-  soup_message_set_request_body_from_bytes (msg, "text/plain", request);
-  reply = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  g_assert_cmpuint (tsc_test_post (session, uri, path, body), ==, 200);
 }
 
 static void
@@ -82,8 +71,6 @@ test_window_shows_live_calls (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   TscCollector *collector;
-  gboolean timed_out = FALSE;
-  guint timeout_id;
 
   g_assert_true (tsc_window_start_capture (f->window, "127.0.0.1:0", f->session, &error));
   g_assert_no_error (error);
@@ -101,12 +88,7 @@ test_window_shows_live_calls (Fixture       *f,
         "{\"batch\":[{\"type\":\"identify\",\"userId\":\"user-42\"},"
         "{\"type\":\"track\",\"event\":\"Signed Out\",\"userId\":\"user-42\"}]}");
 
-  timeout_id = g_timeout_add_seconds (10, timeout_cb, &timed_out);
-  while (tsc_window_get_message_count (f->window) < 3 && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (timeout_id);
-
+  tsc_test_wait_until (has_three_messages, f->window, 10000);
   g_assert_cmpuint (tsc_window_get_message_count (f->window), ==, 3);
   g_assert_cmpstr (label_text (f->window, "count_label"), ==, "3");
   g_assert_cmpstr (label_text (f->window, "last_row"), ==, "track “Signed Out” · user-42");
@@ -116,19 +98,10 @@ static void
 test_window_reports_port_in_use (Fixture       *f,
                                  gconstpointer  data)
 {
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
+  guint port = 0;
+  g_autoptr(GSocket) taken = tsc_test_listen_on_free_port (&port);
+  g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", port);
   g_autoptr(GError) error = NULL;
-  g_autofree char *listen = NULL;
-
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_socket_bind (socket, address, FALSE, &error));
-  g_assert_true (g_socket_listen (socket, &error));
-  bound = g_socket_get_local_address (socket, &error);
-  listen = g_strdup_printf ("127.0.0.1:%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
 
   g_assert_false (tsc_window_start_capture (f->window, listen, f->session, &error));
   g_assert_error (error, TSC_COLLECTOR_ERROR, TSC_COLLECTOR_ERROR_ADDRESS_IN_USE);

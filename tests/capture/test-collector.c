@@ -14,20 +14,19 @@
 
 #include <string.h>
 
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
-#include <sqlite3.h>
 
 #include "tsc-collector.h"
 #include "tsc-session-store.h"
 #include "tsc-session-writer.h"
+#include "tsc-test-util.h"
 
 /* How long any single wait may take before the test fails. */
 #define WAIT_TIMEOUT_MS 10000
 
-/* How an SQL NULL reads in a row returned by db_row(). */
-#define DB_NULL "<NULL>"
+/* How an SQL NULL reads in a row returned by tsc_test_db_row(). */
+#define DB_NULL TSC_TEST_DB_NULL
 
 typedef struct
 {
@@ -42,50 +41,6 @@ typedef struct
 
 /* ---------------------------------------------------------------------- */
 /* Helpers                                                                 */
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_remove (path);
-      return;
-    }
-
-  dir = g_dir_open (path, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-    }
-  g_rmdir (path);
-}
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the test's main context until @done says so or the time is up. */
-static gboolean
-wait_until (gboolean (*done) (gpointer data),
-            gpointer   data,
-            guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint wake = g_timeout_add (10, wake_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = done (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (wake);
-  return ok;
-}
 
 static void
 on_messages_received_cb (TscCollector *collector,
@@ -111,9 +66,7 @@ fixture_setup_stopped (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(TscSessionStore) store = NULL;
 
-  f->dir = g_dir_make_tmp ("trackscope-collector-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "s.trackscope", NULL);
+  f->dir = tsc_test_make_tmp_dir ("trackscope-collector-XXXXXX", "s.trackscope", &f->path);
 
   store = tsc_session_store_open (f->path, TSC_SESSION_STORE_OPEN_CREATE, &error);
   g_assert_no_error (error);
@@ -162,7 +115,7 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->writer);
   g_clear_pointer (&f->received, g_ptr_array_unref);
   g_clear_pointer (&f->rejected, g_ptr_array_unref);
-  remove_tree (f->dir);
+  tsc_test_remove_tree (f->dir);
   g_clear_pointer (&f->path, g_free);
   g_clear_pointer (&f->dir, g_free);
 }
@@ -175,41 +128,8 @@ new_request (Fixture    *f,
              const char *body,
              gssize      body_len)
 {
-  g_autofree char *uri = g_strconcat (tsc_collector_get_uri (f->collector), path, NULL);
-  SoupMessage *msg = soup_message_new (method, uri);
-
-  g_assert_nonnull (msg);
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, body_len < 0 ? strlen (body) : (gsize) body_len);
-      soup_message_set_request_body_from_bytes (msg, content_type, bytes);
-    }
-  return msg;
-}
-
-static GBytes *
-send_request (Fixture     *f,
-              SoupMessage *msg)
-{
-  g_autoptr(GError) error = NULL;
-  GBytes *reply;
-
-  reply = soup_session_send_and_read (f->session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (reply);
-  return reply;
-}
-
-/* POSTs @body to @path as application/json and returns the message. */
-static SoupMessage *
-post_json (Fixture     *f,
-           const char  *path,
-           const char  *body,
-           GBytes     **reply)
-{
-  SoupMessage *msg = new_request (f, "POST", path, "application/json", body, -1);
-  *reply = send_request (f, msg);
-  return msg;
+  return tsc_test_new_request (method, tsc_collector_get_uri (f->collector), path, content_type,
+                               body, body_len);
 }
 
 static JsonNode *
@@ -307,73 +227,103 @@ assert_error_reply (SoupMessage *msg,
   g_assert_cmpstr (message, !=, "");
 }
 
-/* The first row of @sql (with @param bound to ?1 when given), read through
- * a separate read-only connection; SQL NULLs read as DB_NULL. %NULL when
- * there is no row. */
+/* Sends @msg; the reply is 200 {"success":true}. */
+static void
+send_ok (Fixture     *f,
+         SoupMessage *msg)
+{
+  g_autoptr(GBytes) reply = tsc_test_send (f->session, msg);
+
+  assert_success_reply (msg, reply);
+}
+
+/* Sends @msg; the reply is the JSON error @code, with @status. */
+static void
+send_fails (Fixture     *f,
+            SoupMessage *msg,
+            guint        status,
+            const char  *code)
+{
+  g_autoptr(GBytes) reply = tsc_test_send (f->session, msg);
+
+  assert_error_reply (msg, reply, status, code);
+}
+
+/* POSTs @body to @path as application/json; the reply is 200 {"success":true}. */
+static void
+post_json_ok (Fixture    *f,
+              const char *path,
+              const char *body)
+{
+  g_autoptr(SoupMessage) msg = new_request (f, "POST", path, "application/json", body, -1);
+
+  send_ok (f, msg);
+}
+
+/* POSTs @body to @path as application/json; the reply is the JSON error
+ * @code, with @status. */
+static void
+post_json_fails (Fixture    *f,
+                 const char *path,
+                 const char *body,
+                 guint       status,
+                 const char *code)
+{
+  g_autoptr(SoupMessage) msg = new_request (f, "POST", path, "application/json", body, -1);
+
+  send_fails (f, msg, status, code);
+}
+
+/* The first row of @sql in the session file (see tsc_test_db_row()). */
 static char **
-db_row (const char *path,
+db_row (Fixture    *f,
         const char *sql,
         const char *param)
 {
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  GPtrArray *row = NULL;
-  int rc;
-
-  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL);
-  g_assert_cmpint (rc, ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    g_error ("%s: %s", sql, sqlite3_errmsg (db));
-  if (param != NULL)
-    sqlite3_bind_text (stmt, 1, param, -1, SQLITE_TRANSIENT);
-
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      row = g_ptr_array_new ();
-      for (int i = 0; i < sqlite3_column_count (stmt); i++)
-        {
-          if (sqlite3_column_type (stmt, i) == SQLITE_NULL)
-            g_ptr_array_add (row, g_strdup (DB_NULL));
-          else
-            g_ptr_array_add (row, g_strndup ((const char *) sqlite3_column_text (stmt, i),
-                                             sqlite3_column_bytes (stmt, i)));
-        }
-      g_ptr_array_add (row, NULL);
-    }
-  else
-    g_assert_cmpint (rc, ==, SQLITE_DONE);
-
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-
-  return row ? (char **) g_ptr_array_free (row, FALSE) : NULL;
+  return tsc_test_db_row (f->path, sql, param);
 }
 
 static gint64
-db_count (const char *path,
+db_count (Fixture    *f,
           const char *sql,
           const char *param)
 {
-  g_auto(GStrv) row = db_row (path, sql, param);
+  return tsc_test_db_int (f->path, sql, param);
+}
 
-  g_assert_nonnull (row);
-  return g_ascii_strtoll (row[0], NULL, 10);
+/* @columns of the last request in the session file, as db_row() reads them. */
+static char **
+last_request (Fixture    *f,
+              const char *columns)
+{
+  g_autofree char *sql = g_strconcat ("SELECT ", columns, " FROM requests ORDER BY id DESC LIMIT 1",
+                                      NULL);
+
+  return db_row (f, sql, NULL);
+}
+
+/* The last request in the session file was answered @status, @error_code. */
+static void
+assert_last_request_failed (Fixture    *f,
+                            const char *status,
+                            const char *error_code)
+{
+  g_auto(GStrv) row = last_request (f, "status, error_code");
+
+  g_assert_cmpstr (row[0], ==, status);
+  g_assert_cmpstr (row[1], ==, error_code);
 }
 
 static gint64
 count_messages (Fixture *f)
 {
-  return db_count (f->path, "SELECT count(*) FROM messages", NULL);
+  return db_count (f, "SELECT count(*) FROM messages", NULL);
 }
 
 static gint64
 count_requests (Fixture *f)
 {
-  return db_count (f->path, "SELECT count(*) FROM requests", NULL);
+  return db_count (f, "SELECT count(*) FROM requests", NULL);
 }
 
 typedef struct
@@ -418,7 +368,7 @@ assert_signalled (Fixture    *f,
 {
   WaitData w = { f, message_id, 0 };
 
-  g_assert_true (wait_until (received_has_id, &w, WAIT_TIMEOUT_MS));
+  g_assert_true (tsc_test_wait_until (received_has_id, &w, WAIT_TIMEOUT_MS));
 }
 
 /* Whether the comma-separated header @list names @token (any case). */
@@ -438,22 +388,6 @@ header_list_contains (const char *list,
         return TRUE;
     }
   return FALSE;
-}
-
-static GBytes *
-gzip_text (const char *text)
-{
-  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1);
-  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
-  g_autoptr(GOutputStream) out = g_converter_output_stream_new (memory, G_CONVERTER (compressor));
-  g_autoptr(GError) error = NULL;
-
-  g_output_stream_write_all (out, text, strlen (text), NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_close (out, NULL, &error);
-  g_assert_no_error (error);
-
-  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
 }
 
 /* A message of exactly @size bytes (size ≥ 64). */
@@ -536,8 +470,6 @@ test_route_answers_and_stores (Fixture       *f,
   g_autofree char *message_id = g_strconcat ("route-", case_name, NULL);
   g_autofree char *item = NULL;
   g_autofree char *body = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) reply = NULL;
   g_auto(GStrv) row = NULL;
   g_auto(GStrv) request = NULL;
 
@@ -556,16 +488,14 @@ test_route_answers_and_stores (Fixture       *f,
       body = g_strdup (item);
     }
 
-  msg = post_json (f, rc->path, body, &reply);
-  assert_success_reply (msg, reply);
+  post_json_ok (f, rc->path, body);
 
   /* Right after the 200, through another connection: already committed. */
-  row = db_row (f->path,
+  row = db_row (f,
                 "SELECT type, route, coalesce(lane, '" DB_NULL "'), user_id, anonymous_id,"
                 " coalesce(batch_index, -1), CAST(raw AS TEXT), request_id"
                 " FROM messages WHERE message_id = ?1",
                 message_id);
-  g_assert_nonnull (row);
   g_assert_cmpstr (row[0], ==, rc->type);
   g_assert_cmpstr (row[1], ==, rc->route);
   g_assert_cmpstr (row[2], ==, rc->lane ? rc->lane : DB_NULL);
@@ -575,10 +505,9 @@ test_route_answers_and_stores (Fixture       *f,
   /* The raw bytes are kept exactly as sent. */
   g_assert_cmpstr (row[6], ==, item);
 
-  request = db_row (f->path,
+  request = db_row (f,
                     "SELECT path, route, status, message_count FROM requests WHERE id = ?1",
                     row[7]);
-  g_assert_nonnull (request);
   g_assert_cmpstr (request[0], ==, rc->path);
   g_assert_cmpstr (request[1], ==, rc->route);
   g_assert_cmpstr (request[2], ==, "200");
@@ -592,18 +521,13 @@ static void
 test_route_path_type_wins (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) reply = NULL;
   g_auto(GStrv) row = NULL;
 
   /* RudderStack's gateway forces the type from the path; so do we. */
-  msg = post_json (f, "/v1/track",
-                   "{\"type\":\"identify\",\"event\":\"E\",\"anonymousId\":\"a\",\"messageId\":\"pw-1\"}",
-                   &reply);
-  assert_success_reply (msg, reply);
+  post_json_ok (f, "/v1/track",
+                "{\"type\":\"identify\",\"event\":\"E\",\"anonymousId\":\"a\",\"messageId\":\"pw-1\"}");
 
-  row = db_row (f->path, "SELECT type, event FROM messages WHERE message_id = ?1", "pw-1");
-  g_assert_nonnull (row);
+  row = db_row (f, "SELECT type, event FROM messages WHERE message_id = ?1", "pw-1");
   g_assert_cmpstr (row[0], ==, "track");
   g_assert_cmpstr (row[1], ==, "E");
 }
@@ -620,15 +544,12 @@ test_route_reply_after_commit (Fixture       *f,
       g_autofree char *body = g_strdup_printf ("{\"type\":\"track\",\"event\":\"Committed\","
                                                "\"anonymousId\":\"a\",\"messageId\":\"%s\"}",
                                                message_id);
-      g_autoptr(SoupMessage) msg = NULL;
-      g_autoptr(GBytes) reply = NULL;
       g_autoptr(TscSessionStore) reader = NULL;
       g_autoptr(GPtrArray) messages = NULL;
       g_autoptr(GError) error = NULL;
       gboolean found = FALSE;
 
-      msg = post_json (f, "/v1/t", body, &reply);
-      assert_success_reply (msg, reply);
+      post_json_ok (f, "/v1/t", body);
 
       reader = tsc_session_store_open (f->path, TSC_SESSION_STORE_OPEN_READ_ONLY, &error);
       g_assert_no_error (error);
@@ -657,26 +578,20 @@ test_route_metrics_acknowledged_not_stored (Fixture       *f,
                                             gconstpointer  data)
 {
   g_autoptr(SoupMessage) metrics = NULL;
-  g_autoptr(SoupMessage) track = NULL;
-  g_autoptr(GBytes) reply = NULL;
-  g_autoptr(GBytes) track_reply = NULL;
 
   metrics = new_request (f, "POST", "/v1/m", "text/plain",
                          "{\"series\":[{\"type\":\"Counter\",\"metric\":\"analytics_js.invoke\","
                          "\"value\":1,\"tags\":{\"method\":\"track\"}}]}", -1);
-  reply = send_request (f, metrics);
-  assert_success_reply (metrics, reply);
+  send_ok (f, metrics);
 
   /* A call after it: once that is committed, anything queued before it
    * would be too. */
-  track = post_json (f, "/v1/track",
-                     "{\"event\":\"After Metrics\",\"anonymousId\":\"a\",\"messageId\":\"m-1\"}",
-                     &track_reply);
-  assert_success_reply (track, track_reply);
+  post_json_ok (f, "/v1/track",
+                "{\"event\":\"After Metrics\",\"anonymousId\":\"a\",\"messageId\":\"m-1\"}");
 
   g_assert_cmpint (count_messages (f), ==, 1);
   g_assert_cmpint (count_requests (f), ==, 1);
-  g_assert_cmpint (db_count (f->path, "SELECT count(*) FROM requests WHERE route = '/v1/m'", NULL),
+  g_assert_cmpint (db_count (f, "SELECT count(*) FROM requests WHERE route = '/v1/m'", NULL),
                    ==, 0);
 }
 
@@ -697,12 +612,9 @@ test_route_unknown_is_404 (Fixture       *f,
 {
   for (guint i = 0; i < G_N_ELEMENTS (not_found_paths); i++)
     {
-      g_autoptr(SoupMessage) msg = NULL;
-      g_autoptr(GBytes) reply = NULL;
-
       g_test_message ("POST %s", not_found_paths[i]);
-      msg = post_json (f, not_found_paths[i], "{\"event\":\"E\",\"anonymousId\":\"a\"}", &reply);
-      assert_error_reply (msg, reply, SOUP_STATUS_NOT_FOUND, "not_found");
+      post_json_fails (f, not_found_paths[i], "{\"event\":\"E\",\"anonymousId\":\"a\"}",
+                       SOUP_STATUS_NOT_FOUND, "not_found");
     }
 
   g_assert_cmpint (count_messages (f), ==, 0);
@@ -727,13 +639,11 @@ test_route_wrong_method_is_405 (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (wrong_methods); i++)
     {
       g_autoptr(SoupMessage) msg = NULL;
-      g_autoptr(GBytes) reply = NULL;
       const char *allow;
 
       g_test_message ("%s %s", wrong_methods[i].method, wrong_methods[i].path);
       msg = new_request (f, wrong_methods[i].method, wrong_methods[i].path, NULL, NULL, 0);
-      reply = send_request (f, msg);
-      assert_error_reply (msg, reply, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed");
+      send_fails (f, msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed");
 
       /* RFC 9110: a 405 lists the methods that are allowed. */
       allow = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Allow");
@@ -765,12 +675,10 @@ test_settings_serves_segment_io (Fixture       *f,
   g_autofree char *expected_host = g_strdup_printf ("127.0.0.1:%u%s/v1",
                                                     tsc_collector_get_port (f->collector),
                                                     sc->prefix);
-  g_autofree char *call_uri = NULL;
+  g_autofree char *api_base = NULL;
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(SoupMessage) call = NULL;
   g_autoptr(GBytes) reply = NULL;
-  g_autoptr(GBytes) call_reply = NULL;
-  g_autoptr(GBytes) body = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_auto(GStrv) row = NULL;
   JsonObject *segment;
@@ -778,7 +686,7 @@ test_settings_serves_segment_io (Fixture       *f,
                               "\"messageId\":\"settings-1\",\"writeKey\":\"WK_SETTINGS\"}";
 
   msg = new_request (f, "GET", path, NULL, NULL, 0);
-  reply = send_request (f, msg);
+  reply = tsc_test_send (f->session, msg);
   g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_OK);
   assert_json_content_type (msg);
 
@@ -790,17 +698,12 @@ test_settings_serves_segment_io (Fixture       *f,
   g_assert_cmpstr (member_string (segment, "protocol"), ==, "http");
 
   /* analytics-next then posts to `${protocol}://${apiHost}/t`: that works. */
-  call_uri = g_strdup_printf ("http://%s/t", expected_host);
-  call = soup_message_new ("POST", call_uri);
-  g_assert_nonnull (call);
-  body = g_bytes_new_static (settings_call, strlen (settings_call));
-  soup_message_set_request_body_from_bytes (call, "text/plain", body);
-  call_reply = send_request (f, call);
-  assert_success_reply (call, call_reply);
+  api_base = g_strconcat ("http://", expected_host, NULL);
+  call = tsc_test_new_request ("POST", api_base, "/t", "text/plain", settings_call, -1);
+  send_ok (f, call);
 
-  row = db_row (f->path, "SELECT coalesce(lane, '" DB_NULL "'), write_key FROM messages"
+  row = db_row (f, "SELECT coalesce(lane, '" DB_NULL "'), write_key FROM messages"
                 " WHERE message_id = ?1", "settings-1");
-  g_assert_nonnull (row);
   g_assert_cmpstr (row[0], ==, *sc->prefix ? "web" : DB_NULL);
   g_assert_cmpstr (row[1], ==, "WK_SETTINGS");
 }
@@ -832,7 +735,7 @@ send_preflight (Fixture     *f,
   if (request_headers != NULL)
     soup_message_headers_replace (headers, "Access-Control-Request-Headers", request_headers);
 
-  *reply = send_request (f, msg);
+  *reply = tsc_test_send (f->session, msg);
   return msg;
 }
 
@@ -910,23 +813,20 @@ test_cors_post_echoes_origin (Fixture       *f,
                               gconstpointer  data)
 {
   g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) reply = NULL;
   SoupMessageHeaders *response;
   g_auto(GStrv) row = NULL;
 
   msg = new_request (f, "POST", "/v1/t", "text/plain",
                      "{\"type\":\"track\",\"event\":\"E\",\"anonymousId\":\"a\",\"messageId\":\"cors-1\"}", -1);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Origin", ORIGIN);
-  reply = send_request (f, msg);
-  assert_success_reply (msg, reply);
+  send_ok (f, msg);
 
   response = soup_message_get_response_headers (msg);
   g_assert_cmpstr (soup_message_headers_get_one (response, "Access-Control-Allow-Origin"), ==, ORIGIN);
   g_assert_cmpstr (soup_message_headers_get_one (response, "Access-Control-Allow-Credentials"), ==, "true");
 
   /* The origin is a transport fact kept with the message. */
-  row = db_row (f->path, "SELECT origin FROM messages WHERE message_id = ?1", "cors-1");
-  g_assert_nonnull (row);
+  row = db_row (f, "SELECT origin FROM messages WHERE message_id = ?1", "cors-1");
   g_assert_cmpstr (row[0], ==, ORIGIN);
 }
 
@@ -935,12 +835,10 @@ test_cors_post_without_origin (Fixture       *f,
                                gconstpointer  data)
 {
   g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) reply = NULL;
 
-  msg = post_json (f, "/v1/t",
-                   "{\"type\":\"track\",\"event\":\"E\",\"anonymousId\":\"a\",\"messageId\":\"cors-2\"}",
-                   &reply);
-  assert_success_reply (msg, reply);
+  msg = new_request (f, "POST", "/v1/t", "application/json",
+                     "{\"type\":\"track\",\"event\":\"E\",\"anonymousId\":\"a\",\"messageId\":\"cors-2\"}", -1);
+  send_ok (f, msg);
   g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (msg),
                                                  "Access-Control-Allow-Origin"), ==, "*");
 }
@@ -989,7 +887,6 @@ test_auth_recorded (Fixture       *f,
   const AuthCase *ac = data;
   g_autofree char *message_id = g_strconcat ("auth-", ac->name, NULL);
   g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) reply = NULL;
   g_auto(GStrv) row = NULL;
   g_auto(GStrv) request = NULL;
 
@@ -1001,17 +898,14 @@ test_auth_recorded (Fixture       *f,
 
       soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", value);
     }
-  reply = send_request (f, msg);
-  assert_success_reply (msg, reply);
+  send_ok (f, msg);
 
-  row = db_row (f->path, "SELECT write_key, auth_method, request_id FROM messages WHERE message_id = ?1",
+  row = db_row (f, "SELECT write_key, auth_method, request_id FROM messages WHERE message_id = ?1",
                 message_id);
-  g_assert_nonnull (row);
   g_assert_cmpstr (row[0], ==, ac->write_key);
   g_assert_cmpstr (row[1], ==, ac->auth_method);
 
-  request = db_row (f->path, "SELECT write_key, auth_method FROM requests WHERE id = ?1", row[2]);
-  g_assert_nonnull (request);
+  request = db_row (f, "SELECT write_key, auth_method FROM requests WHERE id = ?1", row[2]);
   g_assert_cmpstr (request[0], ==, ac->write_key);
   g_assert_cmpstr (request[1], ==, ac->auth_method);
 }
@@ -1022,11 +916,6 @@ test_auth_allow_list (Fixture       *f,
 {
   const char * const allowed[] = { "WK_GOOD", "WK_OTHER", NULL };
   g_autoptr(SoupMessage) bad = NULL;
-  g_autoptr(SoupMessage) good = NULL;
-  g_autoptr(SoupMessage) none = NULL;
-  g_autoptr(GBytes) bad_reply = NULL;
-  g_autoptr(GBytes) good_reply = NULL;
-  g_autoptr(GBytes) none_reply = NULL;
   g_autofree char *encoded = g_base64_encode ((const guchar *) "WK_BAD:", 7);
   g_autofree char *authorization = g_strconcat ("Basic ", encoded, NULL);
   g_auto(GStrv) row = NULL;
@@ -1039,36 +928,31 @@ test_auth_allow_list (Fixture       *f,
   bad = new_request (f, "POST", "/v1/t", "application/json",
                      "{\"type\":\"track\",\"event\":\"E\",\"anonymousId\":\"a\",\"messageId\":\"wk-bad\"}", -1);
   soup_message_headers_replace (soup_message_get_request_headers (bad), "Authorization", authorization);
-  bad_reply = send_request (f, bad);
-  assert_error_reply (bad, bad_reply, SOUP_STATUS_UNAUTHORIZED, "invalid_write_key");
+  send_fails (f, bad, SOUP_STATUS_UNAUTHORIZED, "invalid_write_key");
 
   /* The rejection is recorded, with what was sent. */
-  row = db_row (f->path, "SELECT status, error_code, error_message, auth_method, message_count"
+  row = db_row (f, "SELECT status, error_code, error_message, auth_method, message_count"
                 " FROM requests WHERE write_key = ?1", "WK_BAD");
-  g_assert_nonnull (row);
   g_assert_cmpstr (row[0], ==, "401");
   g_assert_cmpstr (row[1], ==, "invalid_write_key");
   g_assert_cmpstr (row[2], !=, DB_NULL);
   g_assert_cmpstr (row[3], ==, "basic");
-  g_assert_cmpint (db_count (f->path, "SELECT count(*) FROM messages WHERE message_id = ?1", "wk-bad"),
+  g_assert_cmpint (db_count (f, "SELECT count(*) FROM messages WHERE message_id = ?1", "wk-bad"),
                    ==, 0);
 
-  none = post_json (f, "/v1/t",
-                    "{\"type\":\"track\",\"event\":\"E\",\"anonymousId\":\"a\",\"messageId\":\"wk-none\"}",
-                    &none_reply);
-  assert_error_reply (none, none_reply, SOUP_STATUS_UNAUTHORIZED, "invalid_write_key");
+  post_json_fails (f, "/v1/t",
+                   "{\"type\":\"track\",\"event\":\"E\",\"anonymousId\":\"a\",\"messageId\":\"wk-none\"}",
+                   SOUP_STATUS_UNAUTHORIZED, "invalid_write_key");
 
-  good = post_json (f, "/v1/t",
-                    "{\"type\":\"track\",\"event\":\"E\",\"anonymousId\":\"a\",\"messageId\":\"wk-good\","
-                    "\"writeKey\":\"WK_GOOD\"}",
-                    &good_reply);
-  assert_success_reply (good, good_reply);
+  post_json_ok (f, "/v1/t",
+                "{\"type\":\"track\",\"event\":\"E\",\"anonymousId\":\"a\",\"messageId\":\"wk-good\","
+                "\"writeKey\":\"WK_GOOD\"}");
 
   g_assert_cmpint (count_messages (f), ==, 1);
-  g_assert_cmpint (db_count (f->path, "SELECT count(*) FROM requests WHERE status = 401", NULL), ==, 2);
+  g_assert_cmpint (db_count (f, "SELECT count(*) FROM requests WHERE status = 401", NULL), ==, 2);
 
   /* The owner hears about the rejections too. */
-  g_assert_true (wait_until (rejected_at_least, &w, WAIT_TIMEOUT_MS));
+  g_assert_true (tsc_test_wait_until (rejected_at_least, &w, WAIT_TIMEOUT_MS));
   record = g_ptr_array_index (f->rejected, 0);
   g_assert_cmpuint (record->status, ==, SOUP_STATUS_UNAUTHORIZED);
   g_assert_cmpstr (record->transport->write_key, ==, "WK_BAD");
@@ -1101,22 +985,18 @@ test_body_parsed_as_json (Fixture       *f,
                                            "\"anonymousId\":\"a\",\"messageId\":\"%s\"}]}",
                                            message_id);
   g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) reply = NULL;
   g_auto(GStrv) row = NULL;
   g_auto(GStrv) request = NULL;
 
   msg = new_request (f, "POST", "/v1/b", cc->content_type, body, -1);
-  reply = send_request (f, msg);
-  assert_success_reply (msg, reply);
+  send_ok (f, msg);
 
-  row = db_row (f->path, "SELECT type, name, request_id FROM messages WHERE message_id = ?1", message_id);
-  g_assert_nonnull (row);
+  row = db_row (f, "SELECT type, name, request_id FROM messages WHERE message_id = ?1", message_id);
   g_assert_cmpstr (row[0], ==, "page");
   g_assert_cmpstr (row[1], ==, "Pricing");
 
-  request = db_row (f->path, "SELECT coalesce(content_type, '" DB_NULL "') FROM requests WHERE id = ?1",
+  request = db_row (f, "SELECT coalesce(content_type, '" DB_NULL "') FROM requests WHERE id = ?1",
                     row[2]);
-  g_assert_nonnull (request);
   /* Recorded as sent. */
   g_assert_cmpstr (request[0], ==, cc->content_type ? cc->content_type : DB_NULL);
 }
@@ -1142,9 +1022,9 @@ test_body_gzip_decoded (Fixture       *f,
                                                        "{\"type\":\"identify\",\"userId\":\"u-gz\","
                                                        "\"messageId\":\"gz-2\"}")
                                     : g_strdup (item);
-  g_autoptr(GBytes) compressed = gzip_text (text);
+  g_autoptr(GBytes) compressed = tsc_test_compress (text, strlen (text),
+                                                    G_ZLIB_COMPRESSOR_FORMAT_GZIP);
   g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) reply = NULL;
   g_autofree char *compressed_size = g_strdup_printf ("%" G_GSIZE_FORMAT, g_bytes_get_size (compressed));
   g_autofree char *decoded_size = g_strdup_printf ("%" G_GSIZE_FORMAT, strlen (text));
   g_auto(GStrv) row = NULL;
@@ -1154,20 +1034,17 @@ test_body_gzip_decoded (Fixture       *f,
   msg = new_request (f, "POST", gc->path, NULL, NULL, 0);
   soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", compressed);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Content-Encoding", "gzip");
-  reply = send_request (f, msg);
-  assert_success_reply (msg, reply);
+  send_ok (f, msg);
 
-  row = db_row (f->path, "SELECT content_encoding, event, CAST(raw AS TEXT), request_id FROM messages"
+  row = db_row (f, "SELECT content_encoding, event, CAST(raw AS TEXT), request_id FROM messages"
                 " WHERE message_id = ?1", "gz-1");
-  g_assert_nonnull (row);
   g_assert_cmpstr (row[0], ==, "gzip");
   g_assert_cmpstr (row[1], ==, "Zipped");
   /* The raw bytes are the decoded JSON, not the gzip stream. */
   g_assert_cmpstr (row[2], ==, item);
 
-  request = db_row (f->path, "SELECT content_encoding, body_size, decoded_size, message_count"
+  request = db_row (f, "SELECT content_encoding, body_size, decoded_size, message_count"
                     " FROM requests WHERE id = ?1", row[3]);
-  g_assert_nonnull (request);
   g_assert_cmpstr (request[0], ==, "gzip");
   g_assert_cmpstr (request[1], ==, compressed_size);
   g_assert_cmpstr (request[2], ==, decoded_size);
@@ -1203,7 +1080,6 @@ test_errors_bad_body (Fixture       *f,
 {
   const BadBodyCase *bc = data;
   g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) reply = NULL;
   g_autofree char *status = g_strdup_printf ("%u", bc->status);
   g_auto(GStrv) row = NULL;
   WaitData w = { f, NULL, 1 };
@@ -1214,17 +1090,15 @@ test_errors_bad_body (Fixture       *f,
   soup_message_headers_replace (headers, "Origin", ORIGIN);
   if (bc->content_encoding != NULL)
     soup_message_headers_replace (headers, "Content-Encoding", bc->content_encoding);
-  reply = send_request (f, msg);
-  assert_error_reply (msg, reply, bc->status, bc->code);
+  send_fails (f, msg, bc->status, bc->code);
 
   /* A browser can read the error only if it carries CORS headers. */
   g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (msg),
                                                  "Access-Control-Allow-Origin"), ==, ORIGIN);
 
   /* The rejected request is recorded, body included, before the reply. */
-  row = db_row (f->path, "SELECT status, error_code, error_message, CAST(body AS TEXT), message_count,"
-                " path FROM requests ORDER BY id DESC LIMIT 1", NULL);
-  g_assert_nonnull (row);
+  row = last_request (f, "status, error_code, error_message, CAST(body AS TEXT), message_count,"
+                      " path");
   g_assert_cmpstr (row[0], ==, status);
   g_assert_cmpstr (row[1], ==, bc->code);
   g_assert_cmpstr (row[2], !=, DB_NULL);
@@ -1233,7 +1107,7 @@ test_errors_bad_body (Fixture       *f,
   g_assert_cmpstr (row[5], ==, bc->path);
   g_assert_cmpint (count_messages (f), ==, 0);
 
-  g_assert_true (wait_until (rejected_at_least, &w, WAIT_TIMEOUT_MS));
+  g_assert_true (tsc_test_wait_until (rejected_at_least, &w, WAIT_TIMEOUT_MS));
   g_assert_cmpuint (((TscRequestRecord *) g_ptr_array_index (f->rejected, 0))->status, ==, bc->status);
 }
 
@@ -1243,29 +1117,20 @@ test_errors_message_size_limit (Fixture       *f,
 {
   g_autofree char *at_limit = message_of_size ("size-at-limit", TSC_WIRE_MAX_MESSAGE_SIZE);
   g_autofree char *over_limit = message_of_size ("size-over-limit", TSC_WIRE_MAX_MESSAGE_SIZE + 1);
-  g_autoptr(SoupMessage) ok = NULL;
-  g_autoptr(SoupMessage) too_large = NULL;
-  g_autoptr(GBytes) ok_reply = NULL;
-  g_autoptr(GBytes) too_large_reply = NULL;
   g_auto(GStrv) row = NULL;
 
   g_assert_cmpuint (strlen (at_limit), ==, 32 * 1024);
 
   /* 32 KB is allowed, one byte more is not. */
-  ok = post_json (f, "/v1/track", at_limit, &ok_reply);
-  assert_success_reply (ok, ok_reply);
+  post_json_ok (f, "/v1/track", at_limit);
+  post_json_fails (f, "/v1/track", over_limit, 400, "message_too_large");
 
-  too_large = post_json (f, "/v1/track", over_limit, &too_large_reply);
-  assert_error_reply (too_large, too_large_reply, 400, "message_too_large");
-
-  row = db_row (f->path, "SELECT status, error_code, body_size FROM requests ORDER BY id DESC LIMIT 1", NULL);
-  g_assert_nonnull (row);
-  g_assert_cmpstr (row[0], ==, "400");
-  g_assert_cmpstr (row[1], ==, "message_too_large");
-  g_assert_cmpstr (row[2], ==, "32769");
+  assert_last_request_failed (f, "400", "message_too_large");
+  row = last_request (f, "body_size");
+  g_assert_cmpstr (row[0], ==, "32769");
 
   g_assert_cmpint (count_messages (f), ==, 1);
-  g_assert_cmpint (db_count (f->path, "SELECT count(*) FROM messages WHERE message_id = ?1", "size-at-limit"),
+  g_assert_cmpint (db_count (f, "SELECT count(*) FROM messages WHERE message_id = ?1", "size-at-limit"),
                    ==, 1);
 }
 
@@ -1295,20 +1160,12 @@ test_errors_batch_too_large (Fixture       *f,
 {
   /* 17 messages of 31 KB: each fine, together over 500 KB. */
   g_autofree char *body = batch_of (17, 31 * 1024, "big-batch");
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) reply = NULL;
-  g_auto(GStrv) row = NULL;
 
   g_assert_cmpuint (strlen (body), >, TSC_WIRE_MAX_BATCH_SIZE);
   g_assert_cmpuint (strlen (body), <, TSC_WIRE_MAX_BODY_SIZE);
 
-  msg = post_json (f, "/v1/batch", body, &reply);
-  assert_error_reply (msg, reply, 400, "batch_too_large");
-
-  row = db_row (f->path, "SELECT status, error_code FROM requests ORDER BY id DESC LIMIT 1", NULL);
-  g_assert_nonnull (row);
-  g_assert_cmpstr (row[0], ==, "400");
-  g_assert_cmpstr (row[1], ==, "batch_too_large");
+  post_json_fails (f, "/v1/batch", body, 400, "batch_too_large");
+  assert_last_request_failed (f, "400", "batch_too_large");
   g_assert_cmpint (count_messages (f), ==, 0);
 }
 
@@ -1319,17 +1176,9 @@ test_errors_batch_item_too_large (Fixture       *f,
   g_autofree char *small = message_of_size ("item-small", 200);
   g_autofree char *large = message_of_size ("item-large", TSC_WIRE_MAX_MESSAGE_SIZE + 1);
   g_autofree char *body = g_strdup_printf ("{\"batch\":[%s,%s]}", small, large);
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) reply = NULL;
-  g_auto(GStrv) row = NULL;
 
-  msg = post_json (f, "/v1/batch", body, &reply);
-  assert_error_reply (msg, reply, 400, "message_too_large");
-
-  row = db_row (f->path, "SELECT status, error_code FROM requests ORDER BY id DESC LIMIT 1", NULL);
-  g_assert_nonnull (row);
-  g_assert_cmpstr (row[0], ==, "400");
-  g_assert_cmpstr (row[1], ==, "message_too_large");
+  post_json_fails (f, "/v1/batch", body, 400, "message_too_large");
+  assert_last_request_failed (f, "400", "message_too_large");
   /* All or nothing: the small message is not kept either. */
   g_assert_cmpint (count_messages (f), ==, 0);
 }
@@ -1486,10 +1335,8 @@ test_errors_oversized_content_length (Fixture       *f,
     }
 
   /* Recorded too, with the announced size. */
-  g_assert_true (wait_until (rejected_at_least, &w, WAIT_TIMEOUT_MS));
-  row = db_row (f->path, "SELECT status, error_code, body_size, path, user_agent FROM requests"
-                " ORDER BY id DESC LIMIT 1", NULL);
-  g_assert_nonnull (row);
+  g_assert_true (tsc_test_wait_until (rejected_at_least, &w, WAIT_TIMEOUT_MS));
+  row = last_request (f, "status, error_code, body_size, path, user_agent");
   g_assert_cmpstr (row[0], ==, "413");
   g_assert_cmpstr (row[1], ==, "payload_too_large");
   g_assert_cmpstr (row[2], ==, expected_size);
@@ -1531,12 +1378,9 @@ test_lenient_still_stored (Fixture       *f,
                            gconstpointer  data)
 {
   const LenientCase *lc = data;
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) reply = NULL;
   g_auto(GStrv) row = NULL;
 
-  msg = post_json (f, lc->path, lc->body, &reply);
-  assert_success_reply (msg, reply);
+  post_json_ok (f, lc->path, lc->body);
 
   g_assert_cmpint (count_requests (f), ==, 1);
   if (lc->type == NULL)
@@ -1546,9 +1390,8 @@ test_lenient_still_stored (Fixture       *f,
     }
 
   g_assert_cmpint (count_messages (f), ==, 1);
-  row = db_row (f->path, "SELECT coalesce(type, '" DB_NULL "'), coalesce(event, '" DB_NULL "'),"
+  row = db_row (f, "SELECT coalesce(type, '" DB_NULL "'), coalesce(event, '" DB_NULL "'),"
                 " message_id, message_id_added FROM messages", NULL);
-  g_assert_nonnull (row);
   g_assert_cmpstr (row[0], ==, lc->type);
   g_assert_cmpstr (row[1], ==, lc->event);
   g_assert_cmpstr (row[2], !=, "");
@@ -1635,7 +1478,7 @@ test_concurrency (Fixture       *f,
                                         concurrent_done_cb, &c);
     }
 
-  g_assert_true (wait_until (concurrent_finished, &c, 40000));
+  g_assert_true (tsc_test_wait_until (concurrent_finished, &c, 40000));
   g_test_message ("%u requests over %u connections: %u answered 200, %u failed, in %.2f s",
                   cc->n_requests, cc->n_connections, c.n_ok, c.n_failed,
                   (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
@@ -1649,7 +1492,7 @@ test_concurrency (Fixture       *f,
   g_assert_cmpuint (c.n_ok, ==, cc->n_requests);
 
   g_assert_cmpint (count_messages (f), ==, cc->n_requests);
-  g_assert_cmpint (db_count (f->path, "SELECT count(DISTINCT message_id) FROM messages"
+  g_assert_cmpint (db_count (f, "SELECT count(DISTINCT message_id) FROM messages"
                              " WHERE message_id LIKE 'conc-%'", NULL), ==, cc->n_requests);
   g_assert_cmpint (count_requests (f), ==, cc->n_requests);
 
@@ -1659,7 +1502,7 @@ test_concurrency (Fixture       *f,
   g_assert_cmpuint (commits, >, 0);
   g_assert_cmpuint (commits, <, cc->n_requests);
 
-  g_assert_true (wait_until (received_at_least, &w, WAIT_TIMEOUT_MS));
+  g_assert_true (tsc_test_wait_until (received_at_least, &w, WAIT_TIMEOUT_MS));
   g_assert_cmpuint (f->received->len, ==, cc->n_requests);
   g_assert_cmpuint (tsc_collector_get_message_count (f->collector), ==, cc->n_requests);
 }
@@ -1746,7 +1589,7 @@ test_connections_closed_by_client_are_released (Fixture       *f,
 
   /* The collector may take a moment to notice; it must not keep them. */
   limit.limit = before + 10;
-  wait_until (fds_at_most, &limit, 3000);
+  tsc_test_wait_until (fds_at_most, &limit, 3000);
   after = count_open_fds ();
   g_test_message ("%u descriptors before, %u after %d closed connections",
                   before, after, N_CLOSED_CONNECTIONS);
@@ -1759,32 +1602,33 @@ test_connections_closed_by_client_are_released (Fixture       *f,
 /* ---------------------------------------------------------------------- */
 /* Listening                                                               */
 
+/* Starting @collector on @host:@port fails with @code, and the error
+ * message mentions @mentions when that is given. */
+static void
+assert_start_fails (TscCollector *collector,
+                    const char   *host,
+                    guint         port,
+                    int           code,
+                    const char   *mentions)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (tsc_collector_start (collector, host, port, &error));
+  g_assert_error (error, TSC_COLLECTOR_ERROR, code);
+  if (mentions != NULL)
+    g_assert_nonnull (strstr (error->message, mentions));
+}
+
 static void
 test_listen_port_in_use_by_socket (Fixture       *f,
                                    gconstpointer  data)
 {
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *port_text = NULL;
-  guint port;
+  guint port = 0;
+  g_autoptr(GSocket) taken = tsc_test_listen_on_free_port (&port);
+  g_autofree char *port_text = g_strdup_printf ("%u", port);
 
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  g_socket_bind (socket, any_port, TRUE, &error);
-  g_assert_no_error (error);
-  g_socket_listen (socket, &error);
-  g_assert_no_error (error);
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-
-  g_assert_false (tsc_collector_start (f->collector, "127.0.0.1", port, &error));
-  g_assert_error (error, TSC_COLLECTOR_ERROR, TSC_COLLECTOR_ERROR_ADDRESS_IN_USE);
-  port_text = g_strdup_printf ("%u", port);
-  g_assert_nonnull (strstr (error->message, port_text));
+  assert_start_fails (f->collector, "127.0.0.1", port, TSC_COLLECTOR_ERROR_ADDRESS_IN_USE,
+                      port_text);
   g_assert_false (tsc_collector_is_running (f->collector));
 }
 
@@ -1793,10 +1637,9 @@ test_listen_port_in_use_by_collector (Fixture       *f,
                                       gconstpointer  data)
 {
   g_autoptr(TscCollector) second = tsc_collector_new (f->writer);
-  g_autoptr(GError) error = NULL;
 
-  g_assert_false (tsc_collector_start (second, "127.0.0.1", tsc_collector_get_port (f->collector), &error));
-  g_assert_error (error, TSC_COLLECTOR_ERROR, TSC_COLLECTOR_ERROR_ADDRESS_IN_USE);
+  assert_start_fails (second, "127.0.0.1", tsc_collector_get_port (f->collector),
+                      TSC_COLLECTOR_ERROR_ADDRESS_IN_USE, NULL);
   g_assert_false (tsc_collector_is_running (second));
   g_assert_true (tsc_collector_is_running (f->collector));
 }
@@ -1805,10 +1648,7 @@ static void
 test_listen_already_running (Fixture       *f,
                              gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_assert_false (tsc_collector_start (f->collector, "127.0.0.1", 0, &error));
-  g_assert_error (error, TSC_COLLECTOR_ERROR, TSC_COLLECTOR_ERROR_RUNNING);
+  assert_start_fails (f->collector, "127.0.0.1", 0, TSC_COLLECTOR_ERROR_RUNNING, NULL);
 }
 
 static const char * const remote_hosts[] = {
@@ -1824,12 +1664,9 @@ test_listen_remote_not_allowed (Fixture       *f,
 {
   for (guint i = 0; i < G_N_ELEMENTS (remote_hosts); i++)
     {
-      g_autoptr(GError) error = NULL;
-
       g_test_message ("host %s", remote_hosts[i]);
-      g_assert_false (tsc_collector_start (f->collector, remote_hosts[i], 0, &error));
-      g_assert_error (error, TSC_COLLECTOR_ERROR, TSC_COLLECTOR_ERROR_REMOTE_NOT_ALLOWED);
-      g_assert_nonnull (strstr (error->message, "--allow-remote"));
+      assert_start_fails (f->collector, remote_hosts[i], 0, TSC_COLLECTOR_ERROR_REMOTE_NOT_ALLOWED,
+                          "--allow-remote");
       g_assert_false (tsc_collector_is_running (f->collector));
     }
 }
@@ -1853,10 +1690,8 @@ static void
 test_listen_bad_host (Fixture       *f,
                       gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_assert_false (tsc_collector_start (f->collector, "not-an-address.example", 0, &error));
-  g_assert_error (error, TSC_COLLECTOR_ERROR, TSC_COLLECTOR_ERROR_BAD_ADDRESS);
+  assert_start_fails (f->collector, "not-an-address.example", 0, TSC_COLLECTOR_ERROR_BAD_ADDRESS,
+                      NULL);
 }
 
 typedef struct
@@ -1877,8 +1712,6 @@ test_listen_loopback (Fixture       *f,
 {
   const LoopbackCase *lc = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) reply = NULL;
   g_autofree char *expected_uri = NULL;
 
   if (!tsc_collector_start (f->collector, lc->host, 0, &error))
@@ -1894,9 +1727,8 @@ test_listen_loopback (Fixture       *f,
   expected_uri = g_strdup_printf ("%s%u", lc->uri_prefix, tsc_collector_get_port (f->collector));
   g_assert_cmpstr (tsc_collector_get_uri (f->collector), ==, expected_uri);
 
-  msg = post_json (f, "/v1/t", "{\"type\":\"track\",\"event\":\"E\",\"anonymousId\":\"a\","
-                   "\"messageId\":\"loopback-1\"}", &reply);
-  assert_success_reply (msg, reply);
+  post_json_ok (f, "/v1/t", "{\"type\":\"track\",\"event\":\"E\",\"anonymousId\":\"a\","
+                "\"messageId\":\"loopback-1\"}");
   g_assert_cmpint (count_messages (f), ==, 1);
 }
 

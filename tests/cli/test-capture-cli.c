@@ -12,14 +12,10 @@
 
 #include <signal.h>
 #include <string.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
-#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
-#include "tsc-session-store.h"
+#include "tsc-test-util.h"
 
 #define LINE_TIMEOUT_MS 10000
 #define EXIT_TIMEOUT_MS 15000
@@ -38,135 +34,6 @@ typedef struct
 /* ---------------------------------------------------------------------- */
 /* Helpers                                                                 */
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_remove (path);
-      return;
-    }
-
-  dir = g_dir_open (path, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-    }
-  g_rmdir (path);
-}
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_until (gboolean (*done) (gpointer data),
-            gpointer   data,
-            guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint wake = g_timeout_add (10, wake_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = done (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (wake);
-  return ok;
-}
-
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-#ifdef __linux__
-static void
-die_with_parent (gpointer data)
-{
-  /* A failed assertion must not leave a collector running. */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-#endif
-
-static GSubprocess *
-spawn_cli (const char * const *args,
-           const char         *xdg_data_home)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  const char *cli = g_getenv ("TRACKSCOPE_CLI");
-  GSubprocess *process;
-
-  g_assert_nonnull (cli);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-#ifdef __linux__
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-#endif
-  if (xdg_data_home != NULL)
-    g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", xdg_data_home, TRUE);
-
-  g_ptr_array_add (argv, (gpointer) cli);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  return process;
-}
-
-typedef struct
-{
-  gboolean  done;
-  char     *line;
-  GError   *error;
-} LineRead;
-
-static void
-line_read_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  LineRead *r = user_data;
-
-  r->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
-                                                       NULL, &r->error);
-  r->done = TRUE;
-}
-
-/* The next line of @stream without its newline, %NULL at the end of the
- * stream. Fails the test when nothing comes within @timeout_ms. */
-static char *
-read_line (GDataInputStream *stream,
-           guint             timeout_ms)
-{
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  LineRead r = { 0 };
-
-  g_data_input_stream_read_line_async (stream, G_PRIORITY_DEFAULT, cancellable, line_read_cb, &r);
-  if (!wait_until (flag_is_set, &r.done, timeout_ms))
-    {
-      g_cancellable_cancel (cancellable);
-      g_assert_true (wait_until (flag_is_set, &r.done, 5000));
-      g_clear_error (&r.error);
-      g_free (r.line);
-      g_error ("no line within %u ms", timeout_ms);
-    }
-
-  g_assert_no_error (r.error);
-  return r.line;
-}
-
 /* Everything left on @stream, up to its end. */
 static char *
 read_rest (GDataInputStream *stream)
@@ -174,38 +41,13 @@ read_rest (GDataInputStream *stream)
   g_autoptr(GString) text = g_string_new (NULL);
   char *line;
 
-  while ((line = read_line (stream, LINE_TIMEOUT_MS)) != NULL)
+  while ((line = tsc_test_read_line (stream, LINE_TIMEOUT_MS)) != NULL)
     {
       g_string_append (text, line);
       g_string_append_c (text, '\n');
       g_free (line);
     }
   return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
-static void
-wait_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  *(gboolean *) user_data = TRUE;
-}
-
-/* Waits for @process to end; kills it and fails the test if it does not. */
-static void
-wait_for_exit (GSubprocess *process,
-               guint        timeout_ms)
-{
-  gboolean done = FALSE;
-
-  g_subprocess_wait_async (process, NULL, wait_cb, &done);
-  if (!wait_until (flag_is_set, &done, timeout_ms))
-    {
-      g_subprocess_force_exit (process);
-      g_assert_true (wait_until (flag_is_set, &done, 5000));
-      g_error ("trackscope-cli did not exit within %u ms", timeout_ms);
-    }
 }
 
 static void
@@ -220,12 +62,17 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("trackscope-cli-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->session = g_build_filename (f->dir, "s.trackscope", NULL);
+  f->dir = tsc_test_make_tmp_dir ("trackscope-cli-XXXXXX", "s.trackscope", &f->session);
   f->http = soup_session_new_with_options ("timeout", 10, "proxy-resolver", NULL, NULL);
+}
+
+/* Forgets the process of the last run, so that the test can run another. */
+static void
+fixture_clear_process (Fixture *f)
+{
+  g_clear_object (&f->out);
+  g_clear_object (&f->err);
+  g_clear_object (&f->process);
 }
 
 static void
@@ -235,16 +82,26 @@ fixture_teardown (Fixture       *f,
   if (f->process != NULL)
     {
       g_subprocess_force_exit (f->process);
-      wait_for_exit (f->process, 5000);
+      tsc_test_wait_for_exit (f->process, 5000);
     }
-  g_clear_object (&f->out);
-  g_clear_object (&f->err);
-  g_clear_object (&f->process);
+  fixture_clear_process (f);
   g_clear_object (&f->http);
   g_clear_pointer (&f->uri, g_free);
-  remove_tree (f->dir);
+  tsc_test_remove_tree (f->dir);
   g_clear_pointer (&f->session, g_free);
   g_clear_pointer (&f->dir, g_free);
+}
+
+/* Starts trackscope-cli with both its outputs piped. */
+static void
+spawn_cli (Fixture            *f,
+           const char * const *args,
+           const char         *xdg_data_home)
+{
+  f->process = tsc_test_spawn_cli (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                   xdg_data_home, args);
+  f->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->process));
+  f->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (f->process));
 }
 
 /* Starts the capture and reads its first line. */
@@ -253,22 +110,24 @@ start_capture (Fixture            *f,
                const char * const *args,
                const char         *xdg_data_home)
 {
-  g_autofree char *line = NULL;
-  g_autoptr(GRegex) regex = g_regex_new ("^listening on (http://127\\.0\\.0\\.1:([0-9]+))$", 0, 0, NULL);
-  g_autoptr(GMatchInfo) match = NULL;
-  g_autofree char *port = NULL;
+  guint port = 0;
 
-  f->process = spawn_cli (args, xdg_data_home);
-  f->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->process));
-  f->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (f->process));
+  spawn_cli (f, args, xdg_data_home);
+  f->uri = tsc_test_read_listening_uri (f->out, LINE_TIMEOUT_MS, &port);
+  g_assert_cmpuint (port, >, 0);
+}
 
-  line = read_line (f->out, LINE_TIMEOUT_MS);
-  g_assert_nonnull (line);
-  if (!g_regex_match (regex, line, 0, &match))
-    g_error ("first line “%s” is not “listening on http://127.0.0.1:PORT”", line);
-  f->uri = g_match_info_fetch (match, 1);
-  port = g_match_info_fetch (match, 2);
-  g_assert_cmpint (g_ascii_strtoll (port, NULL, 10), >, 0);
+/* Stops the capture with SIGTERM: nothing more is printed, and it exits 0. */
+static void
+stop_capture (Fixture *f)
+{
+  g_autofree char *rest = NULL;
+
+  g_subprocess_send_signal (f->process, SIGTERM);
+  rest = read_rest (f->out);
+  g_assert_cmpstr (rest, ==, "");
+  tsc_test_wait_for_exit (f->process, EXIT_TIMEOUT_MS);
+  assert_exit_status (f->process, 0);
 }
 
 static guint
@@ -276,52 +135,7 @@ post (Fixture    *f,
       const char *path,
       const char *body)
 {
-  g_autofree char *uri = g_strconcat (f->uri, path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", uri);
-  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-  g_autoptr(GBytes) reply = NULL;
-  g_autoptr(GError) error = NULL;
-
-  soup_message_set_request_body_from_bytes (msg, "text/plain", bytes);
-  reply = soup_session_send_and_read (f->http, msg, NULL, &error);
-  g_assert_no_error (error);
-  return soup_message_get_status (msg);
-}
-
-/* The message ids in the session file at @path, read-only; also checks
- * that the file is sound. */
-static GHashTable *
-stored_message_ids (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(TscSessionStore) store = NULL;
-  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autofree char *integrity = NULL;
-  gint64 after = 0;
-
-  store = tsc_session_store_open (path, TSC_SESSION_STORE_OPEN_READ_ONLY, &error);
-  g_assert_no_error (error);
-
-  integrity = tsc_session_store_check_integrity (store, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (integrity, ==, "ok");
-
-  for (;;)
-    {
-      g_autoptr(GPtrArray) messages = tsc_session_store_load_messages (store, after, 10000, &error);
-
-      g_assert_no_error (error);
-      if (messages->len == 0)
-        break;
-      for (guint i = 0; i < messages->len; i++)
-        {
-          TscMessage *m = g_ptr_array_index (messages, i);
-          g_hash_table_add (ids, g_strdup (m->message_id));
-          after = m->seq;
-        }
-    }
-
-  return g_steal_pointer (&ids);
+  return tsc_test_post (f->http, f->uri, path, body);
 }
 
 static guint
@@ -376,29 +190,46 @@ assert_line_mentions (const char *line,
     g_error ("line “%s” does not mention “%s”", line, what);
 }
 
+/* Posts each of calls[]; every one is answered 200. */
+static void
+post_calls (Fixture *f)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    g_assert_cmpuint (post (f, calls[i].path, calls[i].body), ==, SOUP_STATUS_OK);
+}
+
+/* The messages of calls[], cli-1 to cli-4, are all in @ids. */
+static void
+assert_calls_stored (GHashTable *ids)
+{
+  for (guint i = 1; i <= 4; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("cli-%u", i);
+      g_assert_true (g_hash_table_contains (ids, id));
+    }
+}
+
 static void
 test_capture_prints_one_line_per_message (Fixture       *f,
                                           gconstpointer  data)
 {
   const char * const args[] = { "capture", "--listen", "127.0.0.1:0", "--session", f->session, NULL };
   g_autofree char *err_line = NULL;
-  g_autofree char *rest = NULL;
   g_autofree char *expected_err = g_strconcat ("recording to ", f->session, NULL);
   g_autoptr(GHashTable) ids = NULL;
 
   start_capture (f, args, NULL);
 
   /* The session file's path is on stderr. */
-  err_line = read_line (f->err, LINE_TIMEOUT_MS);
+  err_line = tsc_test_read_line (f->err, LINE_TIMEOUT_MS);
   g_assert_nonnull (err_line);
   g_assert_cmpstr (err_line, ==, expected_err);
 
-  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
-    g_assert_cmpuint (post (f, calls[i].path, calls[i].body), ==, SOUP_STATUS_OK);
+  post_calls (f);
 
   for (guint i = 0; i < G_N_ELEMENTS (expected_lines); i++)
     {
-      g_autofree char *line = read_line (f->out, LINE_TIMEOUT_MS);
+      g_autofree char *line = tsc_test_read_line (f->out, LINE_TIMEOUT_MS);
 
       g_assert_nonnull (line);
       g_test_message ("%s", line);
@@ -411,19 +242,11 @@ test_capture_prints_one_line_per_message (Fixture       *f,
     }
 
   /* Exactly one line per message: nothing more comes before the end. */
-  g_subprocess_send_signal (f->process, SIGTERM);
-  rest = read_rest (f->out);
-  g_assert_cmpstr (rest, ==, "");
-  wait_for_exit (f->process, EXIT_TIMEOUT_MS);
-  assert_exit_status (f->process, 0);
+  stop_capture (f);
 
-  ids = stored_message_ids (f->session);
+  ids = tsc_test_stored_message_ids (f->session);
   g_assert_cmpuint (g_hash_table_size (ids), ==, 4);
-  for (guint i = 1; i <= 4; i++)
-    {
-      g_autofree char *id = g_strdup_printf ("cli-%u", i);
-      g_assert_true (g_hash_table_contains (ids, id));
-    }
+  assert_calls_stored (ids);
 }
 
 static void
@@ -432,22 +255,14 @@ test_capture_quiet_prints_only_the_first_line (Fixture       *f,
 {
   const char * const args[] = { "capture", "--quiet", "--listen", "127.0.0.1:0", "--session", f->session,
                                 NULL };
-  g_autofree char *rest = NULL;
   g_autoptr(GHashTable) ids = NULL;
 
   start_capture (f, args, NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
-    g_assert_cmpuint (post (f, calls[i].path, calls[i].body), ==, SOUP_STATUS_OK);
-
-  g_subprocess_send_signal (f->process, SIGTERM);
-  rest = read_rest (f->out);
-  g_assert_cmpstr (rest, ==, "");
-  wait_for_exit (f->process, EXIT_TIMEOUT_MS);
-  assert_exit_status (f->process, 0);
+  post_calls (f);
+  stop_capture (f);
 
   /* Quiet, not idle: everything is recorded. */
-  ids = stored_message_ids (f->session);
+  ids = tsc_test_stored_message_ids (f->session);
   g_assert_cmpuint (g_hash_table_size (ids), ==, 4);
 }
 
@@ -516,44 +331,35 @@ test_capture_stops_cleanly (Fixture       *f,
   InFlight state = { 0, 0, acked };
 
   start_capture (f, args, NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
-    g_assert_cmpuint (post (f, calls[i].path, calls[i].body), ==, SOUP_STATUS_OK);
+  post_calls (f);
 
   /* Stop while requests are still coming in. */
   for (guint i = 0; i < N_IN_FLIGHT; i++)
     {
       InFlightRequest *request = g_new0 (InFlightRequest, 1);
-      g_autofree char *uri = g_strconcat (f->uri, "/v1/t", NULL);
-      g_autoptr(SoupMessage) msg = soup_message_new ("POST", uri);
       g_autofree char *body = NULL;
-      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(SoupMessage) msg = NULL;
 
       request->state = &state;
       request->message_id = g_strdup_printf ("in-flight-%u", i);
       body = g_strdup_printf ("{\"type\":\"track\",\"event\":\"E\",\"anonymousId\":\"a\","
                               "\"messageId\":\"%s\"}", request->message_id);
-      bytes = g_bytes_new (body, strlen (body));
-      soup_message_set_request_body_from_bytes (msg, "text/plain", bytes);
+      msg = tsc_test_new_request ("POST", f->uri, "/v1/t", "text/plain", body, -1);
       soup_session_send_and_read_async (async_http, msg, G_PRIORITY_DEFAULT, NULL,
                                         in_flight_done_cb, request);
     }
 
-  g_assert_true (wait_until (some_done, &state, LINE_TIMEOUT_MS));
+  g_assert_true (tsc_test_wait_until (some_done, &state, LINE_TIMEOUT_MS));
   g_subprocess_send_signal (f->process, signum);
-  g_assert_true (wait_until (all_done, &state, 20000));
-  wait_for_exit (f->process, EXIT_TIMEOUT_MS);
+  g_assert_true (tsc_test_wait_until (all_done, &state, 20000));
+  tsc_test_wait_for_exit (f->process, EXIT_TIMEOUT_MS);
   assert_exit_status (f->process, 0);
 
   /* Every acknowledged call is in the file, and the file is sound. */
   g_test_message ("%u of %d requests in flight were acknowledged", state.n_ok, N_IN_FLIGHT);
   g_assert_cmpuint (state.n_ok, >=, 5);
-  ids = stored_message_ids (f->session);
-  for (guint i = 1; i <= 4; i++)
-    {
-      g_autofree char *id = g_strdup_printf ("cli-%u", i);
-      g_assert_true (g_hash_table_contains (ids, id));
-    }
+  ids = tsc_test_stored_message_ids (f->session);
+  assert_calls_stored (ids);
   for (guint i = 0; i < acked->len; i++)
     {
       if (!g_hash_table_contains (ids, g_ptr_array_index (acked, i)))
@@ -572,15 +378,13 @@ run_to_exit (Fixture            *f,
              char              **out,
              char              **err)
 {
-  f->process = spawn_cli (args, xdg_data_home);
-  f->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->process));
-  f->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (f->process));
+  spawn_cli (f, args, xdg_data_home);
 
-  /* A capture that started by mistake never closes its stdout: read_line
+  /* A capture that started by mistake never closes its stdout: reading
    * then fails the test after its timeout (and teardown kills it). */
   *out = read_rest (f->out);
   *err = read_rest (f->err);
-  wait_for_exit (f->process, EXIT_TIMEOUT_MS);
+  tsc_test_wait_for_exit (f->process, EXIT_TIMEOUT_MS);
 }
 
 typedef struct
@@ -638,24 +442,11 @@ static void
 test_capture_port_in_use (Fixture       *f,
                           gconstpointer  data)
 {
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *listen = NULL;
+  guint port = 0;
+  g_autoptr(GSocket) taken = tsc_test_listen_on_free_port (&port);
+  g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", port);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  g_socket_bind (socket, any_port, TRUE, &error);
-  g_assert_no_error (error);
-  g_socket_listen (socket, &error);
-  g_assert_no_error (error);
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  listen = g_strdup_printf ("127.0.0.1:%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
 
   {
     const char * const args[] = { "capture", "--listen", listen, "--session", f->session, NULL };
@@ -688,9 +479,7 @@ test_capture_help (Fixture       *f,
   g_assert_nonnull (strstr (out, "--allow-remote"));
   g_assert_nonnull (strstr (out, "--quiet"));
 
-  g_clear_object (&f->out);
-  g_clear_object (&f->err);
-  g_clear_object (&f->process);
+  fixture_clear_process (f);
 
   run_to_exit (f, help, NULL, &top_out, &top_err);
   assert_exit_status (f->process, 0);
@@ -714,7 +503,7 @@ test_capture_default_session_under_data_home (Fixture       *f,
 
   start_capture (f, args, data_home);
 
-  err_line = read_line (f->err, LINE_TIMEOUT_MS);
+  err_line = tsc_test_read_line (f->err, LINE_TIMEOUT_MS);
   g_assert_nonnull (err_line);
   g_test_message ("stderr: %s", err_line);
   g_assert_true (g_str_has_prefix (err_line, "recording to "));
@@ -728,10 +517,10 @@ test_capture_default_session_under_data_home (Fixture       *f,
   g_assert_cmpuint (post (f, calls[0].path, calls[0].body), ==, SOUP_STATUS_OK);
 
   g_subprocess_send_signal (f->process, SIGINT);
-  wait_for_exit (f->process, EXIT_TIMEOUT_MS);
+  tsc_test_wait_for_exit (f->process, EXIT_TIMEOUT_MS);
   assert_exit_status (f->process, 0);
 
-  ids = stored_message_ids (path);
+  ids = tsc_test_stored_message_ids (path);
   g_assert_cmpuint (g_hash_table_size (ids), ==, 1);
   g_assert_true (g_hash_table_contains (ids, "cli-1"));
 }
@@ -756,9 +545,7 @@ test_capture_refused_start_leaves_no_file (Fixture       *f,
       g_autoptr(GDir) dir = NULL;
       const char *name;
 
-      g_clear_object (&f->out);
-      g_clear_object (&f->err);
-      g_clear_object (&f->process);
+      fixture_clear_process (f);
 
       run_to_exit (f, args, data_home, &out, &err);
       g_test_message ("--listen %s: %s", refused_listen[i], err);
@@ -784,13 +571,8 @@ int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-
-  if (g_getenv ("TRACKSCOPE_CLI") == NULL)
-    {
-      g_printerr ("TRACKSCOPE_CLI must name the trackscope-cli executable\n");
-      return 1;
-    }
+  if (!tsc_test_init_for_cli (&argc, &argv))
+    return 1;
 
 #define ADD(path, func, data) \
   g_test_add (path, Fixture, data, fixture_setup, func, fixture_teardown)

@@ -13,15 +13,11 @@
 
 #include <signal.h>
 #include <string.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
-#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <sqlite3.h>
 
-#include "tsc-session-store.h"
+#include "tsc-test-util.h"
 
 #define N_WORKERS        6
 #define BATCH_SIZE       20
@@ -42,42 +38,11 @@ typedef struct
   guint         n_other_status;
 } Worker;
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_remove (path);
-      return;
-    }
-
-  dir = g_dir_open (path, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-    }
-  g_rmdir (path);
-}
-
-#ifdef __linux__
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-#endif
-
 static gpointer
 worker_thread (gpointer data)
 {
   Worker *w = data;
   g_autoptr(SoupSession) session = NULL;
-  g_autofree char *single_uri = g_strconcat (w->uri, "/v1/t", NULL);
-  g_autofree char *batch_uri = g_strconcat (w->uri, "/v1/batch", NULL);
 
   /* Its own session, used only from this thread; every request bounded. */
   session = soup_session_new_with_options ("timeout", 5, "proxy-resolver", NULL, NULL);
@@ -88,7 +53,6 @@ worker_thread (gpointer data)
       g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
       g_autoptr(GString) body = g_string_new (NULL);
       g_autoptr(SoupMessage) msg = NULL;
-      g_autoptr(GBytes) bytes = NULL;
       g_autoptr(GBytes) reply = NULL;
       g_autoptr(GError) error = NULL;
       gboolean killed_before = g_atomic_int_get (w->killed);
@@ -118,9 +82,8 @@ worker_thread (gpointer data)
           g_ptr_array_add (ids, id);
         }
 
-      msg = soup_message_new ("POST", batch ? batch_uri : single_uri);
-      bytes = g_bytes_new (body->str, body->len);
-      soup_message_set_request_body_from_bytes (msg, "text/plain", bytes);
+      msg = tsc_test_new_request ("POST", w->uri, batch ? "/v1/batch" : "/v1/t", "text/plain",
+                                  body->str, body->len);
 
       w->n_requests++;
       reply = soup_session_send_and_read (session, msg, NULL, &error);
@@ -151,114 +114,33 @@ worker_thread (gpointer data)
   return NULL;
 }
 
-typedef struct
-{
-  gboolean  done;
-  char     *line;
-  GError   *error;
-} LineRead;
-
-static void
-line_read_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  LineRead *r = user_data;
-
-  r->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
-                                                       NULL, &r->error);
-  r->done = TRUE;
-}
-
-static void
-wait_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  *(gboolean *) user_data = TRUE;
-}
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the main context until *@flag or the time is up. */
-static gboolean
-wait_for_flag (gboolean *flag,
-               guint     timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint wake = g_timeout_add (10, wake_cb, NULL);
-
-  while (!*flag && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (wake);
-  return *flag;
-}
-
 static void
 test_acknowledged_survive_kill (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("trackscope-durability-XXXXXX", &error);
   g_autofree char *session = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *dir = tsc_test_make_tmp_dir ("trackscope-durability-XXXXXX", "s.trackscope", &session);
+  const char * const args[] = { "capture", "--quiet", "--listen", "127.0.0.1:0", "--session", session,
+                                NULL };
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GRegex) regex = g_regex_new ("^listening on (http://127\\.0\\.0\\.1:[0-9]+)$", 0, 0, NULL);
-  g_autoptr(GMatchInfo) match = NULL;
   g_autofree char *uri = NULL;
-  g_autoptr(TscSessionStore) store = NULL;
-  g_autoptr(GHashTable) stored = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autofree char *integrity = NULL;
-  const char *cli = g_getenv ("TRACKSCOPE_CLI");
+  g_autoptr(GHashTable) stored = NULL;
   Worker workers[N_WORKERS] = { 0 };
   GThread *threads[N_WORKERS];
-  LineRead first = { 0 };
-  gboolean exited = FALSE;
   gint stop = 0;
   gint killed = 0;
   gint n_acked = 0;
   guint n_missing = 0;
   guint n_acked_total = 0;
   guint n_requests = 0;
-  gint64 after = 0;
   gint64 start = g_get_monotonic_time ();
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
 
-  g_assert_no_error (error);
-  g_assert_nonnull (cli);
-  session = g_build_filename (dir, "s.trackscope", NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-#ifdef __linux__
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-#endif
-  process = g_subprocess_launcher_spawn (launcher, &error, cli, "capture", "--quiet",
-                                         "--listen", "127.0.0.1:0", "--session", session, NULL);
-  g_assert_no_error (error);
-
+  process = tsc_test_spawn_cli (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                NULL, args);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, cancellable, line_read_cb, &first);
-  if (!wait_for_flag (&first.done, LINE_TIMEOUT_MS))
-    {
-      g_subprocess_force_exit (process);
-      g_cancellable_cancel (cancellable);
-      wait_for_flag (&first.done, 5000);
-      g_error ("trackscope-cli printed no first line within %d ms", LINE_TIMEOUT_MS);
-    }
-  g_assert_no_error (first.error);
-  g_assert_nonnull (first.line);
-  if (!g_regex_match (regex, first.line, 0, &match))
-    g_error ("first line “%s” is not “listening on http://127.0.0.1:PORT”", first.line);
-  uri = g_match_info_fetch (match, 1);
-  g_free (first.line);
+  uri = tsc_test_read_listening_uri (out, LINE_TIMEOUT_MS, NULL);
 
   for (guint i = 0; i < N_WORKERS; i++)
     {
@@ -275,8 +157,7 @@ test_acknowledged_survive_kill (void)
   g_usleep (RUN_BEFORE_KILL_MS * 1000);
   g_atomic_int_set (&killed, 1);
   g_subprocess_force_exit (process);
-  g_subprocess_wait_async (process, NULL, wait_cb, &exited);
-  g_assert_true (wait_for_flag (&exited, LINE_TIMEOUT_MS));
+  tsc_test_wait_for_exit (process, LINE_TIMEOUT_MS);
   g_assert_true (g_subprocess_get_if_signaled (process));
   g_assert_cmpint (g_subprocess_get_term_sig (process), ==, SIGKILL);
 
@@ -297,27 +178,7 @@ test_acknowledged_survive_kill (void)
   g_assert_cmpuint (n_acked_total, >, 50);
 
   /* The file as the next reader (the app, `check`) finds it. */
-  store = tsc_session_store_open (session, TSC_SESSION_STORE_OPEN_READ_ONLY, &error);
-  g_assert_no_error (error);
-  integrity = tsc_session_store_check_integrity (store, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (integrity, ==, "ok");
-
-  for (;;)
-    {
-      g_autoptr(GPtrArray) messages = tsc_session_store_load_messages (store, after, 10000, &error);
-
-      g_assert_no_error (error);
-      if (messages->len == 0)
-        break;
-      for (guint i = 0; i < messages->len; i++)
-        {
-          TscMessage *m = g_ptr_array_index (messages, i);
-
-          g_hash_table_add (stored, g_strdup (m->message_id));
-          after = m->seq;
-        }
-    }
+  stored = tsc_test_stored_message_ids (session);
   g_test_message ("%u messages in the file", g_hash_table_size (stored));
 
   for (guint i = 0; i < N_WORKERS; i++)
@@ -344,34 +205,24 @@ test_acknowledged_survive_kill (void)
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
   sqlite3_finalize (stmt);
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM messages m LEFT JOIN requests r"
-                                       " ON r.id = m.request_id WHERE r.id IS NULL",
-                                       -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_int64 (stmt, 0), ==, 0);
-  sqlite3_finalize (stmt);
   sqlite3_close (db);
+
+  g_assert_cmpint (tsc_test_db_int (session, "SELECT count(*) FROM messages m LEFT JOIN requests r"
+                                    " ON r.id = m.request_id WHERE r.id IS NULL", NULL), ==, 0);
 
   g_test_message ("took %.1f s", (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
 
   for (guint i = 0; i < N_WORKERS; i++)
     g_ptr_array_unref (workers[i].acked);
-  g_clear_object (&store);
-  remove_tree (dir);
+  tsc_test_remove_tree (dir);
 }
 
 int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-
-  if (g_getenv ("TRACKSCOPE_CLI") == NULL)
-    {
-      g_printerr ("TRACKSCOPE_CLI must name the trackscope-cli executable\n");
-      return 1;
-    }
+  if (!tsc_test_init_for_cli (&argc, &argv))
+    return 1;
 
   g_test_add_func ("/cli/durability/acknowledged-calls-survive-kill-9", test_acknowledged_survive_kill);
 

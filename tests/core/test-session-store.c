@@ -4,11 +4,11 @@
 
 #include <string.h>
 
-#include <glib/gstdio.h>
 #include <sqlite3.h>
 
 #include "tsc-session-store.h"
 #include "tsc-session-writer.h"
+#include "tsc-test-util.h"
 
 /* ------------------------------------------------------------------ */
 /* fixture: a temporary directory with a session file path            */
@@ -23,26 +23,14 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("tsc-store-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "test.trackscope", NULL);
+  f->dir = tsc_test_make_tmp_dir ("tsc-store-XXXXXX", "test.trackscope", &f->path);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (f->dir, name, NULL);
-      g_assert_cmpint (g_remove (file), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (f->dir), ==, 0);
+  g_assert_true (tsc_test_remove_tree (f->dir));
 
   g_free (f->dir);
   g_free (f->path);
@@ -52,16 +40,12 @@ fixture_tear_down (Fixture       *f,
 /* direct SQLite access, to check the file rather than our reader      */
 
 static sqlite3 *
-sql_open (const char *path,
-          gboolean    writable)
+sql_open_writable (const char *path)
 {
   sqlite3 *db = NULL;
   int rc;
 
-  rc = sqlite3_open_v2 (path, &db,
-                        writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-                                 : SQLITE_OPEN_READONLY,
-                        NULL);
+  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
   if (rc != SQLITE_OK)
     g_error ("cannot open %s: %s", path, db ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
   sqlite3_busy_timeout (db, 5000);
@@ -78,56 +62,32 @@ sql_exec (sqlite3    *db,
     g_error ("%s: %s", sql, message);
 }
 
+/* Runs @sql on the file through a writable connection of its own. */
+static void
+sql_exec_on_file (Fixture    *f,
+                  const char *sql)
+{
+  sqlite3 *db = sql_open_writable (f->path);
+
+  sql_exec (db, sql);
+  sqlite3_close (db);
+}
+
+/* The first column of the first row of @sql (with @param bound to ?1
+ * when given), read through a separate read-only connection. */
 static gint64
-sql_int (const char *path,
-         const char *sql)
+sql_int (Fixture    *f,
+         const char *sql,
+         const char *param)
 {
-  sqlite3 *db = sql_open (path, FALSE);
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    g_error ("%s: %s", sql, sqlite3_errmsg (db));
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
+  return tsc_test_db_int (f->path, sql, param);
 }
 
+/* @value as an SQL parameter. */
 static char *
-sql_text (const char *path,
-          const char *sql)
+sql_param (gint64 value)
 {
-  sqlite3 *db = sql_open (path, FALSE);
-  sqlite3_stmt *stmt = NULL;
-  char *value;
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    g_error ("%s: %s", sql, sqlite3_errmsg (db));
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
-
-static GBytes *
-sql_blob (const char *path,
-          const char *sql)
-{
-  sqlite3 *db = sql_open (path, FALSE);
-  sqlite3_stmt *stmt = NULL;
-  GBytes *value = NULL;
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    g_error ("%s: %s", sql, sqlite3_errmsg (db));
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  if (sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-    value = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
+  return g_strdup_printf ("%" G_GINT64_FORMAT, value);
 }
 
 #define assert_message_contains(error, part) \
@@ -264,6 +224,30 @@ message_array (void)
   return g_ptr_array_new_with_free_func ((GDestroyNotify) tsc_message_unref);
 }
 
+/* A sparse record carrying one track message, @message_id; @messages is
+ * set to the request's messages. */
+static TscRequestRecord *
+make_sparse_request (const char  *message_id,
+                     GPtrArray  **messages)
+{
+  TscRequestRecord *record = make_sparse_record ();
+
+  *messages = message_array ();
+  g_ptr_array_add (*messages, make_sparse_message (record->transport, 0, "track", message_id, "{}"));
+  return record;
+}
+
+/* A message the schema refuses: it has no messageId (NOT NULL). */
+static TscMessage *
+make_broken_message (TscTransport *transport,
+                     int           batch_index)
+{
+  TscMessage *m = make_sparse_message (transport, batch_index, "track", "broken", "{}");
+
+  g_clear_pointer (&m->message_id, g_free);
+  return m;
+}
+
 static void
 assert_bytes_equal (GBytes *actual,
                     GBytes *expected)
@@ -313,6 +297,31 @@ assert_message_equal (TscMessage *loaded,
   g_assert_cmpstr (lt->content_encoding, ==, st->content_encoding);
 }
 
+/* Opening the file fails with @code, read-only, writable or with CREATE;
+ * every error names the file and, when given, @part. */
+static void
+assert_open_refused (Fixture    *f,
+                     int         code,
+                     const char *part)
+{
+  const TscSessionStoreOpenFlags flags[] = {
+    TSC_SESSION_STORE_OPEN_READ_ONLY, 0, TSC_SESSION_STORE_OPEN_CREATE,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
+    {
+      g_autoptr(TscSessionStore) store = NULL;
+      g_autoptr(GError) error = NULL;
+
+      store = tsc_session_store_open (f->path, flags[i], &error);
+      g_assert_null (store);
+      g_assert_error (error, TSC_STORE_ERROR, code);
+      assert_message_contains (error, f->path);
+      if (part != NULL)
+        assert_message_contains (error, part);
+    }
+}
+
 static TscSessionStore *
 create_store (Fixture *f)
 {
@@ -344,8 +353,11 @@ test_round_trip (Fixture       *f,
   g_autoptr(GPtrArray) loaded = NULL;
   g_autoptr(GPtrArray) page = NULL;
   g_autoptr(GBytes) body = NULL;
-  g_autofree char *sql = NULL;
-  g_autofree char *text = NULL;
+  g_autofree char *full_seq = NULL;
+  g_autofree char *full_id = NULL;
+  g_autofree char *sparse_id = NULL;
+  g_autofree char *rejected_id = NULL;
+  g_autofree char *integrity = NULL;
 
   g_ptr_array_add (full_messages, make_full_message (full->transport));
   g_ptr_array_add (sparse_messages,
@@ -390,51 +402,39 @@ test_round_trip (Fixture       *f,
   g_clear_object (&store);
 
   /* the file itself */
-  g_assert_cmpint (sql_int (f->path, "PRAGMA user_version"), ==, 1);
-  g_assert_cmpint (sql_int (f->path, "PRAGMA user_version"), ==, TSC_SESSION_FORMAT_VERSION);
-  text = sql_text (f->path, "PRAGMA journal_mode");
-  g_assert_cmpstr (text, ==, "wal");
-  g_clear_pointer (&text, g_free);
-  text = sql_text (f->path, "SELECT value FROM session_info WHERE key = 'format'");
-  g_assert_cmpstr (text, ==, "trackscope-session");
-  g_clear_pointer (&text, g_free);
-  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM requests"), ==, 3);
-  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM messages"), ==, 4);
+  g_assert_cmpint (sql_int (f, "PRAGMA user_version", NULL), ==, 1);
+  g_assert_cmpint (sql_int (f, "PRAGMA user_version", NULL), ==, TSC_SESSION_FORMAT_VERSION);
+  tsc_test_assert_db_text (f->path, "PRAGMA journal_mode", NULL, "wal");
+  tsc_test_assert_db_text (f->path, "SELECT value FROM session_info WHERE key = 'format'", NULL,
+                           "trackscope-session");
+  g_assert_cmpint (sql_int (f, "SELECT count(*) FROM requests", NULL), ==, 3);
+  g_assert_cmpint (sql_int (f, "SELECT count(*) FROM messages", NULL), ==, 4);
 
-  sql = g_strdup_printf ("SELECT batch_index IS NULL FROM messages WHERE seq = %" G_GINT64_FORMAT,
-                         ((TscMessage *) g_ptr_array_index (full_messages, 0))->seq);
-  g_assert_cmpint (sql_int (f->path, sql), ==, 1);
-  g_clear_pointer (&sql, g_free);
-  sql = g_strdup_printf ("SELECT typeof (raw) FROM messages WHERE message_id = 'b-1'");
-  text = sql_text (f->path, sql);
-  g_assert_cmpstr (text, ==, "blob");   /* an empty message is not NULL */
-  g_clear_pointer (&text, g_free);
-  g_clear_pointer (&sql, g_free);
+  full_seq = sql_param (((TscMessage *) g_ptr_array_index (full_messages, 0))->seq);
+  g_assert_cmpint (sql_int (f, "SELECT batch_index IS NULL FROM messages WHERE seq = ?1", full_seq),
+                   ==, 1);
+  /* an empty message is not NULL */
+  tsc_test_assert_db_text (f->path, "SELECT typeof (raw) FROM messages WHERE message_id = 'b-1'",
+                           NULL, "blob");
 
   /* the request rows */
-  sql = g_strdup_printf ("SELECT auth_method FROM requests WHERE id = %" G_GINT64_FORMAT, full->id);
-  text = sql_text (f->path, sql);
-  g_assert_cmpstr (text, ==, "basic");
-  g_clear_pointer (&text, g_free);
-  g_clear_pointer (&sql, g_free);
-  sql = g_strdup_printf ("SELECT decoded_size FROM requests WHERE id = %" G_GINT64_FORMAT,
-                         full->id);
-  g_assert_cmpint (sql_int (f->path, sql), ==, 654);
-  g_clear_pointer (&sql, g_free);
-  sql = g_strdup_printf ("SELECT decoded_size IS NULL AND auth_method IS NULL AND write_key IS NULL"
-                         " AND headers = '{}' AND method = 'POST' AND body IS NULL"
-                         " AND message_count = 3 FROM requests WHERE id = %" G_GINT64_FORMAT,
-                         sparse->id);
-  g_assert_cmpint (sql_int (f->path, sql), ==, 1);
-  g_clear_pointer (&sql, g_free);
-  sql = g_strdup_printf ("SELECT status = 413 AND error_code = 'payload_too_large'"
-                         " AND error_message = 'The body has 9999 bytes' AND body_truncated = 1"
-                         " AND body_size = 9999 AND decoded_size = 5000000 AND message_count = 0"
-                         " FROM requests WHERE id = %" G_GINT64_FORMAT, rejected->id);
-  g_assert_cmpint (sql_int (f->path, sql), ==, 1);
-  g_clear_pointer (&sql, g_free);
-  sql = g_strdup_printf ("SELECT body FROM requests WHERE id = %" G_GINT64_FORMAT, rejected->id);
-  body = sql_blob (f->path, sql);
+  full_id = sql_param (full->id);
+  sparse_id = sql_param (sparse->id);
+  rejected_id = sql_param (rejected->id);
+  tsc_test_assert_db_text (f->path, "SELECT auth_method FROM requests WHERE id = ?1", full_id,
+                           "basic");
+  g_assert_cmpint (sql_int (f, "SELECT decoded_size FROM requests WHERE id = ?1", full_id), ==, 654);
+  g_assert_cmpint (sql_int (f, "SELECT decoded_size IS NULL AND auth_method IS NULL"
+                               " AND write_key IS NULL AND headers = '{}' AND method = 'POST'"
+                               " AND body IS NULL AND message_count = 3"
+                               " FROM requests WHERE id = ?1", sparse_id),
+                   ==, 1);
+  g_assert_cmpint (sql_int (f, "SELECT status = 413 AND error_code = 'payload_too_large'"
+                               " AND error_message = 'The body has 9999 bytes' AND body_truncated = 1"
+                               " AND body_size = 9999 AND decoded_size = 5000000"
+                               " AND message_count = 0 FROM requests WHERE id = ?1", rejected_id),
+                   ==, 1);
+  body = tsc_test_db_blob (f->path, "SELECT body FROM requests WHERE id = ?1", rejected_id);
   g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), rejected_body, 5);
 
   /* read back through the store, read-only */
@@ -468,9 +468,9 @@ test_round_trip (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpuint (page->len, ==, 0);
 
-  text = tsc_session_store_check_integrity (store, &error);
+  integrity = tsc_session_store_check_integrity (store, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (text, ==, "ok");
+  g_assert_cmpstr (integrity, ==, "ok");
 }
 
 static void
@@ -493,7 +493,7 @@ test_new_file_is_empty_session (Fixture       *f,
   g_assert_cmpstr (integrity, ==, "ok");
   g_clear_object (&store);
 
-  g_assert_cmpint (sql_int (f->path, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (sql_int (f, "PRAGMA user_version", NULL), ==, 1);
 
   /* and opens again, writable or not */
   store = tsc_session_store_open (f->path, 0, &error);
@@ -507,39 +507,21 @@ static void
 test_refuses_newer_format (Fixture       *f,
                            gconstpointer  data)
 {
-  const TscSessionStoreOpenFlags flags[] = {
-    TSC_SESSION_STORE_OPEN_READ_ONLY, 0, TSC_SESSION_STORE_OPEN_CREATE,
-  };
   g_autoptr(TscSessionStore) store = create_store (f);
-  sqlite3 *db;
 
   g_clear_object (&store);
-  db = sql_open (f->path, TRUE);
-  sql_exec (db, "PRAGMA user_version = 2");
-  sqlite3_close (db);
+  sql_exec_on_file (f, "PRAGMA user_version = 2");
 
-  for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
-    {
-      g_autoptr(GError) error = NULL;
-
-      store = tsc_session_store_open (f->path, flags[i], &error);
-      g_assert_null (store);
-      g_assert_error (error, TSC_STORE_ERROR, TSC_STORE_ERROR_TOO_NEW);
-      assert_message_contains (error, f->path);
-      assert_message_contains (error, "format 2");
-    }
+  assert_open_refused (f, TSC_STORE_ERROR_TOO_NEW, "format 2");
 
   /* refusing did not touch the file */
-  g_assert_cmpint (sql_int (f->path, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (sql_int (f, "PRAGMA user_version", NULL), ==, 2);
 }
 
 static void
 test_refuses_non_sqlite_file (Fixture       *f,
                               gconstpointer  data)
 {
-  const TscSessionStoreOpenFlags flags[] = {
-    TSC_SESSION_STORE_OPEN_READ_ONLY, 0, TSC_SESSION_STORE_OPEN_CREATE,
-  };
   g_autoptr(GString) text = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *after = NULL;
@@ -549,16 +531,7 @@ test_refuses_non_sqlite_file (Fixture       *f,
   g_file_set_contents (f->path, text->str, text->len, &error);
   g_assert_no_error (error);
 
-  for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
-    {
-      g_autoptr(TscSessionStore) store = NULL;
-
-      store = tsc_session_store_open (f->path, flags[i], &error);
-      g_assert_null (store);
-      g_assert_error (error, TSC_STORE_ERROR, TSC_STORE_ERROR_NOT_A_SESSION);
-      assert_message_contains (error, f->path);
-      g_clear_error (&error);
-    }
+  assert_open_refused (f, TSC_STORE_ERROR_NOT_A_SESSION, NULL);
 
   /* and left it alone */
   g_file_get_contents (f->path, &after, NULL, &error);
@@ -587,27 +560,12 @@ test_refuses_foreign_sqlite (Fixture       *f,
                              gconstpointer  data)
 {
   const ForeignCase *c = data;
-  const TscSessionStoreOpenFlags flags[] = {
-    TSC_SESSION_STORE_OPEN_READ_ONLY, 0, TSC_SESSION_STORE_OPEN_CREATE,
-  };
-  sqlite3 *db = sql_open (f->path, TRUE);
 
-  sql_exec (db, c->sql);
-  sqlite3_close (db);
-
-  for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
-    {
-      g_autoptr(TscSessionStore) store = NULL;
-      g_autoptr(GError) error = NULL;
-
-      store = tsc_session_store_open (f->path, flags[i], &error);
-      g_assert_null (store);
-      g_assert_error (error, TSC_STORE_ERROR, TSC_STORE_ERROR_NOT_A_SESSION);
-      assert_message_contains (error, f->path);
-    }
+  sql_exec_on_file (f, c->sql);
+  assert_open_refused (f, TSC_STORE_ERROR_NOT_A_SESSION, NULL);
 
   /* no session tables were added to someone else's database */
-  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM sqlite_master WHERE name = 'requests'"),
+  g_assert_cmpint (sql_int (f, "SELECT count(*) FROM sqlite_master WHERE name = 'requests'", NULL),
                    ==, 0);
 }
 
@@ -667,8 +625,8 @@ test_read_only_append_fails (Fixture       *f,
   g_assert_cmpint (((TscMessage *) g_ptr_array_index (messages, 0))->seq, ==, 0);
   g_clear_object (&store);
 
-  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM requests"), ==, 0);
-  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM messages"), ==, 0);
+  g_assert_cmpint (sql_int (f, "SELECT count(*) FROM requests", NULL), ==, 0);
+  g_assert_cmpint (sql_int (f, "SELECT count(*) FROM messages", NULL), ==, 0);
 }
 
 /* A message without a messageId violates the schema (NOT NULL): the
@@ -679,25 +637,18 @@ test_failed_append_leaves_nothing (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(TscSessionStore) store = create_store (f);
-  g_autoptr(TscRequestRecord) before = make_sparse_record ();
-  g_autoptr(TscRequestRecord) bad = make_full_record ();
-  g_autoptr(TscRequestRecord) after = make_sparse_record ();
-  g_autoptr(GPtrArray) before_messages = message_array ();
+  g_autoptr(GPtrArray) before_messages = NULL;
   g_autoptr(GPtrArray) bad_messages = message_array ();
-  g_autoptr(GPtrArray) after_messages = message_array ();
+  g_autoptr(GPtrArray) after_messages = NULL;
+  g_autoptr(TscRequestRecord) before = make_sparse_request ("before-0", &before_messages);
+  g_autoptr(TscRequestRecord) bad = make_full_record ();
+  g_autoptr(TscRequestRecord) after = make_sparse_request ("after-0", &after_messages);
   g_autoptr(GPtrArray) loaded = NULL;
-  TscMessage *broken;
   g_autofree char *integrity = NULL;
 
-  g_ptr_array_add (before_messages,
-                   make_sparse_message (before->transport, 0, "track", "before-0", "{}"));
   g_ptr_array_add (bad_messages, make_full_message (bad->transport));
   g_ptr_array_add (bad_messages, make_sparse_message (bad->transport, 1, "track", "bad-1", "{}"));
-  broken = make_sparse_message (bad->transport, 2, "track", "bad-2", "{}");
-  g_clear_pointer (&broken->message_id, g_free);
-  g_ptr_array_add (bad_messages, broken);
-  g_ptr_array_add (after_messages,
-                   make_sparse_message (after->transport, 0, "track", "after-0", "{}"));
+  g_ptr_array_add (bad_messages, make_broken_message (bad->transport, 2));
 
   g_assert_true (tsc_session_store_begin (store, &error));
   g_assert_true (tsc_session_store_append (store, before, before_messages, &error));
@@ -732,10 +683,10 @@ test_failed_append_leaves_nothing (Fixture       *f,
   g_assert_cmpstr (integrity, ==, "ok");
   g_clear_object (&store);
 
-  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM requests"), ==, 2);
-  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM messages"), ==, 2);
-  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM messages WHERE message_id LIKE 'bad-%'"
-                                     " OR message_id LIKE 'trackscope-%'"), ==, 0);
+  g_assert_cmpint (sql_int (f, "SELECT count(*) FROM requests", NULL), ==, 2);
+  g_assert_cmpint (sql_int (f, "SELECT count(*) FROM messages", NULL), ==, 2);
+  g_assert_cmpint (sql_int (f, "SELECT count(*) FROM messages WHERE message_id LIKE 'bad-%'"
+                               " OR message_id LIKE 'trackscope-%'", NULL), ==, 0);
 }
 
 /* "0 until stored" (tsc-message.h): after a failed append, the request's
@@ -746,18 +697,13 @@ test_failed_append_resets_ids (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(TscSessionStore) store = create_store (f);
-  g_autoptr(TscRequestRecord) bad = make_full_record ();
-  g_autoptr(TscRequestRecord) next = make_sparse_record ();
   g_autoptr(GPtrArray) bad_messages = message_array ();
-  g_autoptr(GPtrArray) next_messages = message_array ();
-  TscMessage *broken;
+  g_autoptr(GPtrArray) next_messages = NULL;
+  g_autoptr(TscRequestRecord) bad = make_full_record ();
+  g_autoptr(TscRequestRecord) next = make_sparse_request ("next-0", &next_messages);
 
   g_ptr_array_add (bad_messages, make_full_message (bad->transport));
-  broken = make_sparse_message (bad->transport, 1, "track", "bad-1", "{}");
-  g_clear_pointer (&broken->message_id, g_free);
-  g_ptr_array_add (bad_messages, broken);
-  g_ptr_array_add (next_messages,
-                   make_sparse_message (next->transport, 0, "track", "next-0", "{}"));
+  g_ptr_array_add (bad_messages, make_broken_message (bad->transport, 1));
 
   g_assert_true (tsc_session_store_begin (store, &error));
   g_assert_false (tsc_session_store_append (store, bad, bad_messages, &error));
@@ -784,15 +730,14 @@ test_append_without_transaction (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(TscSessionStore) store = create_store (f);
-  g_autoptr(TscRequestRecord) record = make_sparse_record ();
-  g_autoptr(GPtrArray) messages = message_array ();
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(TscRequestRecord) record = make_sparse_request ("solo", &messages);
 
-  g_ptr_array_add (messages, make_sparse_message (record->transport, 0, "track", "solo", "{}"));
   g_assert_true (tsc_session_store_append (store, record, messages, &error));
   g_assert_no_error (error);
 
   /* visible to another connection while the store is still open */
-  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM messages WHERE message_id = 'solo'"),
+  g_assert_cmpint (sql_int (f, "SELECT count(*) FROM messages WHERE message_id = 'solo'", NULL),
                    ==, 1);
 }
 
@@ -802,10 +747,9 @@ test_rollback_discards (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(TscSessionStore) store = create_store (f);
-  g_autoptr(TscRequestRecord) record = make_sparse_record ();
-  g_autoptr(GPtrArray) messages = message_array ();
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(TscRequestRecord) record = make_sparse_request ("gone", &messages);
 
-  g_ptr_array_add (messages, make_sparse_message (record->transport, 0, "track", "gone", "{}"));
   g_assert_true (tsc_session_store_begin (store, &error));
   g_assert_true (tsc_session_store_append (store, record, messages, &error));
   g_assert_no_error (error);
@@ -994,7 +938,7 @@ run_writer (Fixture  *f,
    * the group commit does not depend on thread scheduling. */
   if (hold_lock)
     {
-      lock = sql_open (f->path, TRUE);
+      lock = sql_open_writable (f->path);
       sql_exec (lock, "BEGIN IMMEDIATE");
     }
 
@@ -1051,7 +995,7 @@ run_writer (Fixture  *f,
   g_assert_cmpuint (g_hash_table_size (test->seqs), ==, expected_messages);
 
   /* everything acknowledged is in the file, under the seq announced */
-  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM requests"), ==, expected_requests);
+  g_assert_cmpint (sql_int (f, "SELECT count(*) FROM requests", NULL), ==, expected_requests);
   store = tsc_session_store_open (f->path, TSC_SESSION_STORE_OPEN_READ_ONLY, &error);
   g_assert_no_error (error);
   g_assert_cmpint (tsc_session_store_count_messages (store, &error), ==, expected_messages);
@@ -1150,7 +1094,7 @@ test_writer_default_context_and_no_messages (Fixture       *f,
   tsc_session_writer_close (writer);
   g_assert_cmpuint (tsc_session_writer_get_commits (writer), ==, 1);
   g_assert_cmpuint (result.calls, ==, 1);
-  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM requests WHERE status = 413"), ==, 1);
+  g_assert_cmpint (sql_int (f, "SELECT count(*) FROM requests WHERE status = 413", NULL), ==, 1);
 }
 
 static void
@@ -1160,11 +1104,10 @@ test_writer_submit_after_close (Fixture       *f,
   g_autoptr(TscSessionStore) store = create_store (f);
   g_autoptr(TscSessionWriter) writer = tsc_session_writer_new (store);
   g_autoptr(GMainContext) context = g_main_context_new ();
-  TscRequestRecord *record = make_sparse_record ();
-  GPtrArray *messages = message_array ();
+  GPtrArray *messages = NULL;
+  TscRequestRecord *record = make_sparse_request ("late", &messages);
   SimpleResult result = { 0 };
 
-  g_ptr_array_add (messages, make_sparse_message (record->transport, 0, "track", "late", "{}"));
   tsc_session_writer_close (writer);
 
   tsc_session_writer_submit (writer, record, messages, context, on_simple_stored_cb, &result);
@@ -1183,7 +1126,7 @@ test_writer_submit_after_close (Fixture       *f,
     ;
   g_assert_cmpuint (result.calls, ==, 1);
   g_assert_cmpuint (tsc_session_writer_get_commits (writer), ==, 0);
-  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM messages"), ==, 0);
+  g_assert_cmpint (sql_int (f, "SELECT count(*) FROM messages", NULL), ==, 0);
 }
 
 int

@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "tsc-json-span.h"
+#include "tsc-test-util.h"
 #include "tsc-wire.h"
 
 /* 2026-11-29T05:00:00.000Z, a few minutes after the fixtures were recorded */
@@ -108,25 +109,6 @@ message_at (Decoded *d,
   return g_ptr_array_index (d->messages, i);
 }
 
-static GBytes *
-compress_bytes (const void            *data,
-                gsize                  len,
-                GZlibCompressorFormat  format)
-{
-  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (format, -1);
-  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
-  g_autoptr(GOutputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-
-  out = g_converter_output_stream_new (memory, G_CONVERTER (compressor));
-  g_output_stream_write_all (out, data, len, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_close (out, NULL, &error);
-  g_assert_no_error (error);
-
-  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
-}
-
 static JsonNode *
 parse_json (const char *data,
             gssize      len)
@@ -190,6 +172,13 @@ contains (const char *haystack,
 {
   return haystack != NULL && strstr (haystack, needle) != NULL;
 }
+
+/* The raw bytes of the message @m are the @len bytes at @expected. */
+#define assert_raw_bytes(m, expected, len) \
+  G_STMT_START { \
+    GBytes *raw_ = (m)->raw; \
+    g_assert_cmpmem (g_bytes_get_data (raw_, NULL), g_bytes_get_size (raw_), (expected), (len)); \
+  } G_STMT_END
 
 #define assert_message_contains(error, part) \
   G_STMT_START { \
@@ -403,7 +392,7 @@ check_fixture_line (const char *line,
   if (g_strcmp0 (encoding, "gzip") == 0)
     {
       /* recorded after gunzip: compress it again to get a real wire body */
-      wire = compress_bytes (body_text, body_len, G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+      wire = tsc_test_compress (body_text, body_len, G_ZLIB_COMPRESSOR_FORMAT_GZIP);
     }
   else
     {
@@ -667,17 +656,17 @@ test_encoding_case (gconstpointer data)
       wire = g_bytes_new (plain, plain_len);
       break;
     case WIRE_GZIP:
-      wire = compress_bytes (plain, plain_len, G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+      wire = tsc_test_compress (plain, plain_len, G_ZLIB_COMPRESSOR_FORMAT_GZIP);
       break;
     case WIRE_ZLIB:
-      wire = compress_bytes (plain, plain_len, G_ZLIB_COMPRESSOR_FORMAT_ZLIB);
+      wire = tsc_test_compress (plain, plain_len, G_ZLIB_COMPRESSOR_FORMAT_ZLIB);
       break;
     case WIRE_RAW_DEFLATE:
-      wire = compress_bytes (plain, plain_len, G_ZLIB_COMPRESSOR_FORMAT_RAW);
+      wire = tsc_test_compress (plain, plain_len, G_ZLIB_COMPRESSOR_FORMAT_RAW);
       break;
     case WIRE_GZIP_CORRUPT:
       {
-        g_autoptr(GBytes) gz = compress_bytes (plain, plain_len, G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+        g_autoptr(GBytes) gz = tsc_test_compress (plain, plain_len, G_ZLIB_COMPRESSOR_FORMAT_GZIP);
         gsize len;
         guint8 *bytes = g_bytes_unref_to_data (g_steal_pointer (&gz), &len);
 
@@ -690,7 +679,7 @@ test_encoding_case (gconstpointer data)
       break;
     case WIRE_GZIP_TRUNCATED:
       {
-        g_autoptr(GBytes) gz = compress_bytes (plain, plain_len, G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+        g_autoptr(GBytes) gz = tsc_test_compress (plain, plain_len, G_ZLIB_COMPRESSOR_FORMAT_GZIP);
 
         wire = g_bytes_new_from_bytes (gz, 0, g_bytes_get_size (gz) / 2);
       }
@@ -721,8 +710,7 @@ test_encoding_case (gconstpointer data)
       g_assert_cmpstr (m->event, ==, "Encoded \xc3\xa9");
       g_assert_cmpstr (m->message_id, ==, "m-enc");
       /* the raw bytes are the decoded bytes, not the wire */
-      g_assert_cmpmem (g_bytes_get_data (m->raw, NULL), g_bytes_get_size (m->raw),
-                       plain, plain_len);
+      assert_raw_bytes (m, plain, plain_len);
       return;
     }
 
@@ -741,7 +729,7 @@ static void
 test_decode_body_direct (void)
 {
   const char *plain = "{\"batch\":[]}";
-  g_autoptr(GBytes) gz = compress_bytes (plain, strlen (plain), G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  g_autoptr(GBytes) gz = tsc_test_compress (plain, strlen (plain), G_ZLIB_COMPRESSOR_FORMAT_GZIP);
   const char *headers[] = { "Content-Encoding", "gzip", NULL };
   TscWireRequest request = { 0 };
   TscWireLimits limits;
@@ -1130,8 +1118,7 @@ test_raw_bytes_verbatim (void)
     assert_decoded (&d);
     m = message_at (&d, 0);
     g_assert_cmpstr (m->event, ==, "Caf\xc3\xa9");
-    g_assert_cmpmem (g_bytes_get_data (m->raw, NULL), g_bytes_get_size (m->raw),
-                     single_raw, strlen (single_raw));
+    assert_raw_bytes (m, single_raw, strlen (single_raw));
   }
 
   {
@@ -1141,18 +1128,15 @@ test_raw_bytes_verbatim (void)
     assert_decoded (&d);
     g_assert_cmpuint (d.messages->len, ==, 2);
     for (guint i = 0; i < 2; i++)
-      {
-        TscMessage *m = message_at (&d, i);
-        g_assert_cmpmem (g_bytes_get_data (m->raw, NULL), g_bytes_get_size (m->raw),
-                         batch_raw[i], strlen (batch_raw[i]));
-      }
+      assert_raw_bytes (message_at (&d, i), batch_raw[i], strlen (batch_raw[i]));
     g_assert_cmpstr (message_at (&d, 0)->event, ==, "]}\"");
     g_assert_cmpstr (message_at (&d, 1)->name, ==, "\xe6\x97\xa5\xe6\x9c\xac");
   }
 
   /* gzip: the raw bytes are slices of the decoded body */
   {
-    g_autoptr(GBytes) gz = compress_bytes (batch, strlen (batch), G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+    g_autoptr(GBytes) gz = tsc_test_compress (batch, strlen (batch),
+                                              G_ZLIB_COMPRESSOR_FORMAT_GZIP);
     const char *headers[] = { "Content-Encoding", "gzip", NULL };
     g_auto(Decoded) d = { 0 };
 
@@ -1160,11 +1144,7 @@ test_raw_bytes_verbatim (void)
     assert_decoded (&d);
     g_assert_cmpuint (d.messages->len, ==, 2);
     for (guint i = 0; i < 2; i++)
-      {
-        TscMessage *m = message_at (&d, i);
-        g_assert_cmpmem (g_bytes_get_data (m->raw, NULL), g_bytes_get_size (m->raw),
-                         batch_raw[i], strlen (batch_raw[i]));
-      }
+      assert_raw_bytes (message_at (&d, i), batch_raw[i], strlen (batch_raw[i]));
   }
 }
 
@@ -1273,14 +1253,44 @@ test_request_header_lookup (void)
 
 typedef struct
 {
+  int         code;
+  const char *wire_code;
+  guint       status;
+} ErrorTableCase;
+
+static const ErrorTableCase error_table_cases[] = {
+  { TSC_WIRE_ERROR_INVALID_JSON, "invalid_json", 400 },
+  { TSC_WIRE_ERROR_INVALID_BATCH, "invalid_batch", 400 },
+  { TSC_WIRE_ERROR_MESSAGE_TOO_LARGE, "message_too_large", 400 },
+  { TSC_WIRE_ERROR_BATCH_TOO_LARGE, "batch_too_large", 400 },
+  { TSC_WIRE_ERROR_BODY_TOO_LARGE, "payload_too_large", 413 },
+  { TSC_WIRE_ERROR_BAD_ENCODING, "bad_content_encoding", 400 },
+  { TSC_WIRE_ERROR_UNSUPPORTED_ENCODING, "unsupported_content_encoding", 415 },
+};
+
+/* The wire code and HTTP status error_table_cases gives @code. */
+static const ErrorTableCase *
+error_table_case (int code)
+{
+  const ErrorTableCase *found = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (error_table_cases); i++)
+    {
+      if (error_table_cases[i].code == code)
+        found = &error_table_cases[i];
+    }
+  g_assert_nonnull (found);
+  return found;
+}
+
+typedef struct
+{
   const char *test_path;
   const char *path;
   const char *body;         /* with one %s when pad_to > 0 */
   gsize       pad_to;       /* the body is padded to exactly this size */
   gboolean    gzip;
-  int         code;
-  guint       status;
-  const char *wire_code;
+  int         code;         /* its wire code and status: error_table_cases */
   const char *parts[3];
 } ErrorCase;
 
@@ -1288,56 +1298,50 @@ typedef struct
 
 static const ErrorCase error_cases[] = {
   { "invalid-json-names-line-and-column", "/v1/t", "{\"type\":\"track\",\n  \"event\": }", 0, FALSE,
-    TSC_WIRE_ERROR_INVALID_JSON, 400, "invalid_json",
-    { "line 2, column 12", "unexpected character" } },
+    TSC_WIRE_ERROR_INVALID_JSON, { "line 2, column 12", "unexpected character" } },
   { "invalid-json-gzipped", "/v1/batch", "{\"batch\":[\n{\"type\":\"track\"},\n{]}", 0, TRUE,
-    TSC_WIRE_ERROR_INVALID_JSON, 400, "invalid_json", { "line 3, column " } },
+    TSC_WIRE_ERROR_INVALID_JSON, { "line 3, column " } },
   { "invalid-json-trailing-garbage", "/v1/t", "{\"event\":\"E\"} x", 0, FALSE,
-    TSC_WIRE_ERROR_INVALID_JSON, 400, "invalid_json", { "line 1, column 15" } },
+    TSC_WIRE_ERROR_INVALID_JSON, { "line 1, column 15" } },
   { "invalid-utf8-names-offset", "/v1/t", "{\"event\":\"\xff\"}", 0, FALSE,
-    TSC_WIRE_ERROR_INVALID_JSON, 400, "invalid_json", { "UTF-8", "offset 10" } },
-  { "empty-body", "/v1/t", "", 0, FALSE,
-    TSC_WIRE_ERROR_INVALID_JSON, 400, "invalid_json", { "empty" } },
-  { "empty-batch-body", "/v1/batch", "", 0, FALSE,
-    TSC_WIRE_ERROR_INVALID_JSON, 400, "invalid_json", { "empty" } },
+    TSC_WIRE_ERROR_INVALID_JSON, { "UTF-8", "offset 10" } },
+  { "empty-body", "/v1/t", "", 0, FALSE, TSC_WIRE_ERROR_INVALID_JSON, { "empty" } },
+  { "empty-batch-body", "/v1/batch", "", 0, FALSE, TSC_WIRE_ERROR_INVALID_JSON, { "empty" } },
   { "whitespace-body", "/v1/t", " \r\n ", 0, FALSE,
-    TSC_WIRE_ERROR_INVALID_JSON, 400, "invalid_json", { "JSON object" } },
+    TSC_WIRE_ERROR_INVALID_JSON, { "JSON object" } },
   { "body-is-array", "/v1/t", "[{\"type\":\"track\",\"event\":\"E\"}]", 0, FALSE,
-    TSC_WIRE_ERROR_INVALID_JSON, 400, "invalid_json", { "must be a JSON object" } },
+    TSC_WIRE_ERROR_INVALID_JSON, { "must be a JSON object" } },
   { "batch-body-is-array", "/v1/batch", "[{\"type\":\"track\",\"event\":\"E\"}]", 0, FALSE,
-    TSC_WIRE_ERROR_INVALID_JSON, 400, "invalid_json", { "must be a JSON object" } },
+    TSC_WIRE_ERROR_INVALID_JSON, { "must be a JSON object" } },
   { "body-is-string", "/v1/t", "\"track\"", 0, FALSE,
-    TSC_WIRE_ERROR_INVALID_JSON, 400, "invalid_json", { "must be a JSON object" } },
+    TSC_WIRE_ERROR_INVALID_JSON, { "must be a JSON object" } },
   { "batch-member-missing", "/v1/batch", "{\"type\":\"track\",\"event\":\"E\"}", 0, FALSE,
-    TSC_WIRE_ERROR_INVALID_BATCH, 400, "invalid_batch", { "no \"batch\" array" } },
+    TSC_WIRE_ERROR_INVALID_BATCH, { "no \"batch\" array" } },
   { "batch-member-is-object", "/v1/b", "{\"batch\":{\"type\":\"track\"}}", 0, FALSE,
-    TSC_WIRE_ERROR_INVALID_BATCH, 400, "invalid_batch", { "\"batch\" member is an object" } },
+    TSC_WIRE_ERROR_INVALID_BATCH, { "\"batch\" member is an object" } },
   { "batch-member-is-null", "/v1/import", "{\"batch\":null}", 0, FALSE,
-    TSC_WIRE_ERROR_INVALID_BATCH, 400, "invalid_batch", { "\"batch\" member is null" } },
+    TSC_WIRE_ERROR_INVALID_BATCH, { "\"batch\" member is null" } },
   { "batch-member-is-string", "/v1/batch", "{\"batch\":\"[]\"}", 0, FALSE,
-    TSC_WIRE_ERROR_INVALID_BATCH, 400, "invalid_batch", { "\"batch\" member is a string" } },
+    TSC_WIRE_ERROR_INVALID_BATCH, { "\"batch\" member is a string" } },
   { "batch-item-not-object-names-index", "/v1/batch",
     "{\"batch\":[{\"type\":\"track\",\"event\":\"E\"},{\"type\":\"page\"},\"oops\"]}", 0, FALSE,
-    TSC_WIRE_ERROR_INVALID_BATCH, 400, "invalid_batch", { "batch[2]", "a string" } },
+    TSC_WIRE_ERROR_INVALID_BATCH, { "batch[2]", "a string" } },
   { "batch-item-array-names-index", "/v1/batch", "{\"batch\":[[]]}", 0, FALSE,
-    TSC_WIRE_ERROR_INVALID_BATCH, 400, "invalid_batch", { "batch[0]", "an array" } },
+    TSC_WIRE_ERROR_INVALID_BATCH, { "batch[0]", "an array" } },
   { "batch-item-number-names-index", "/v1/batch", "{\"batch\":[{},7]}", 0, FALSE,
-    TSC_WIRE_ERROR_INVALID_BATCH, 400, "invalid_batch", { "batch[1]", "a number" } },
+    TSC_WIRE_ERROR_INVALID_BATCH, { "batch[1]", "a number" } },
   { "single-message-over-32k", "/v1/t", BIG_ITEM, 32 * 1024 + 1, FALSE,
-    TSC_WIRE_ERROR_MESSAGE_TOO_LARGE, 400, "message_too_large",
-    { "has 32769 bytes", "at most 32768" } },
+    TSC_WIRE_ERROR_MESSAGE_TOO_LARGE, { "has 32769 bytes", "at most 32768" } },
   { "single-message-over-32k-after-gunzip", "/v1/track", BIG_ITEM, 40000, TRUE,
-    TSC_WIRE_ERROR_MESSAGE_TOO_LARGE, 400, "message_too_large",
-    { "has 40000 bytes", "at most 32768" } },
+    TSC_WIRE_ERROR_MESSAGE_TOO_LARGE, { "has 40000 bytes", "at most 32768" } },
   { "batch-over-500k", "/v1/batch", "{\"batch\":[],\"pad\":\"%s\"}", 500 * 1024 + 1, FALSE,
-    TSC_WIRE_ERROR_BATCH_TOO_LARGE, 400, "batch_too_large",
-    { "has 512001 bytes", "at most 512000" } },
+    TSC_WIRE_ERROR_BATCH_TOO_LARGE, { "has 512001 bytes", "at most 512000" } },
   { "batch-over-500k-after-gunzip", "/v1/b", "{\"batch\":[],\"pad\":\"%s\"}", 600000, TRUE,
-    TSC_WIRE_ERROR_BATCH_TOO_LARGE, 400, "batch_too_large", { "has 600000 bytes" } },
+    TSC_WIRE_ERROR_BATCH_TOO_LARGE, { "has 600000 bytes" } },
   { "batch-item-over-32k-names-index", "/v1/batch",
     "{\"batch\":[{\"type\":\"track\",\"event\":\"small\"},"
     "{\"type\":\"track\",\"event\":\"E\",\"properties\":{\"pad\":\"%s\"}}]}", 40000, FALSE,
-    TSC_WIRE_ERROR_MESSAGE_TOO_LARGE, 400, "message_too_large", { "batch[1]", "at most 32768" } },
+    TSC_WIRE_ERROR_MESSAGE_TOO_LARGE, { "batch[1]", "at most 32768" } },
 };
 
 static char *
@@ -1368,6 +1372,7 @@ static void
 test_error_case (gconstpointer data)
 {
   const ErrorCase *c = data;
+  const ErrorTableCase *expected = error_table_case (c->code);
   g_autofree char *text = build_body (c->body, c->pad_to);
   gsize len = strlen (text);
   g_autoptr(GBytes) wire = NULL;
@@ -1375,7 +1380,7 @@ test_error_case (gconstpointer data)
   const char *gzip_headers[] = { "Content-Encoding", "gzip", NULL };
 
   if (c->gzip)
-    wire = compress_bytes (text, len, G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+    wire = tsc_test_compress (text, len, G_ZLIB_COMPRESSOR_FORMAT_GZIP);
   else
     wire = g_bytes_new (text, len);
 
@@ -1389,8 +1394,8 @@ test_error_case (gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (c->parts) && c->parts[i]; i++)
     assert_message_contains (d.error, c->parts[i]);
 
-  g_assert_cmpstr (tsc_wire_error_code (d.error), ==, c->wire_code);
-  g_assert_cmpuint (tsc_wire_error_status (d.error), ==, c->status);
+  g_assert_cmpstr (tsc_wire_error_code (d.error), ==, expected->wire_code);
+  g_assert_cmpuint (tsc_wire_error_status (d.error), ==, expected->status);
 
   /* a rejected request keeps its decoded body, so the user sees what was sent */
   g_assert_cmpint (d.record->decoded_size, ==, len);
@@ -1444,23 +1449,6 @@ test_limits_are_inclusive (void)
       g_assert_cmpuint (g_bytes_get_size (message_at (&d, i)->raw), ==, 32 * 1024);
   }
 }
-
-typedef struct
-{
-  int         code;
-  const char *wire_code;
-  guint       status;
-} ErrorTableCase;
-
-static const ErrorTableCase error_table_cases[] = {
-  { TSC_WIRE_ERROR_INVALID_JSON, "invalid_json", 400 },
-  { TSC_WIRE_ERROR_INVALID_BATCH, "invalid_batch", 400 },
-  { TSC_WIRE_ERROR_MESSAGE_TOO_LARGE, "message_too_large", 400 },
-  { TSC_WIRE_ERROR_BATCH_TOO_LARGE, "batch_too_large", 400 },
-  { TSC_WIRE_ERROR_BODY_TOO_LARGE, "payload_too_large", 413 },
-  { TSC_WIRE_ERROR_BAD_ENCODING, "bad_content_encoding", 400 },
-  { TSC_WIRE_ERROR_UNSUPPORTED_ENCODING, "unsupported_content_encoding", 415 },
-};
 
 static void
 test_error_table (void)
@@ -1524,6 +1512,16 @@ test_time_text (void)
     }
 }
 
+/* Adds one test for each of @cases, named @prefix followed by its @name. */
+#define ADD_CASES(prefix, cases, name, func) \
+  G_STMT_START { \
+    for (guint i_ = 0; i_ < G_N_ELEMENTS (cases); i_++) \
+      { \
+        g_autofree char *path_ = g_strconcat ((prefix), (cases)[i_].name, NULL); \
+        g_test_add_data_func (path_, &(cases)[i_], (func)); \
+      } \
+  } G_STMT_END
+
 int
 main (int   argc,
       char *argv[])
@@ -1532,23 +1530,11 @@ main (int   argc,
   /* One wrong case must not hide the verdict on the others. */
   g_test_set_nonfatal_assertions ();
 
-  for (guint i = 0; i < G_N_ELEMENTS (fixture_cases); i++)
-    {
-      g_autofree char *path = g_strconcat ("/wire/recorded-sdk/", fixture_cases[i].name, NULL);
-      g_test_add_data_func (path, &fixture_cases[i], test_fixture);
-    }
+  ADD_CASES ("/wire/recorded-sdk/", fixture_cases, name, test_fixture);
 
-  for (guint i = 0; i < G_N_ELEMENTS (auth_cases); i++)
-    {
-      g_autofree char *path = g_strconcat ("/wire/auth/", auth_cases[i].test_path, NULL);
-      g_test_add_data_func (path, &auth_cases[i], test_auth_case);
-    }
+  ADD_CASES ("/wire/auth/", auth_cases, test_path, test_auth_case);
 
-  for (guint i = 0; i < G_N_ELEMENTS (encoding_cases); i++)
-    {
-      g_autofree char *path = g_strconcat ("/wire/encoding/", encoding_cases[i].test_path, NULL);
-      g_test_add_data_func (path, &encoding_cases[i], test_encoding_case);
-    }
+  ADD_CASES ("/wire/encoding/", encoding_cases, test_path, test_encoding_case);
   g_test_add_func ("/wire/encoding/decode-body-returns-plain-bytes", test_decode_body_direct);
 
   g_test_add_func ("/wire/envelope/batch-context-integrations-sent-at-merged",
@@ -1557,21 +1543,11 @@ main (int   argc,
                    test_single_route_has_no_envelope);
   g_test_add_func ("/wire/envelope/empty-batch-is-no-messages", test_empty_batch);
   g_test_add_func ("/wire/envelope/missing-message-id-is-added", test_message_id_added);
-  for (guint i = 0; i < G_N_ELEMENTS (id_cases); i++)
-    {
-      g_autofree char *path = g_strconcat ("/wire/envelope/ids-as-strings/",
-                                           id_cases[i].test_path, NULL);
-      g_test_add_data_func (path, &id_cases[i], test_id_case);
-    }
+  ADD_CASES ("/wire/envelope/ids-as-strings/", id_cases, test_path, test_id_case);
   g_test_add_func ("/wire/envelope/ids-as-strings/absent", test_ids_absent);
   g_test_add_func ("/wire/envelope/batch-item-type-from-body", test_batch_item_type);
   g_test_add_func ("/wire/envelope/path-type-wins-over-body-type", test_path_type_wins);
-  for (guint i = 0; i < G_N_ELEMENTS (time_cases); i++)
-    {
-      g_autofree char *path = g_strconcat ("/wire/envelope/corrected-time/",
-                                           time_cases[i].test_path, NULL);
-      g_test_add_data_func (path, &time_cases[i], test_time_case);
-    }
+  ADD_CASES ("/wire/envelope/corrected-time/", time_cases, test_path, test_time_case);
   g_test_add_func ("/wire/envelope/original-timestamp-is-the-client-time", test_original_timestamp);
   g_test_add_func ("/wire/envelope/raw-bytes-are-verbatim", test_raw_bytes_verbatim);
   g_test_add_func ("/wire/envelope/escaped-batch-member-name", test_escaped_batch_member_name);
@@ -1581,11 +1557,7 @@ main (int   argc,
   g_test_add_func ("/wire/record/transport-facts", test_record_transport_facts);
   g_test_add_func ("/wire/record/header-lookup-ignores-case", test_request_header_lookup);
 
-  for (guint i = 0; i < G_N_ELEMENTS (error_cases); i++)
-    {
-      g_autofree char *path = g_strconcat ("/wire/error/", error_cases[i].test_path, NULL);
-      g_test_add_data_func (path, &error_cases[i], test_error_case);
-    }
+  ADD_CASES ("/wire/error/", error_cases, test_path, test_error_case);
   g_test_add_func ("/wire/error/limits-are-inclusive", test_limits_are_inclusive);
   g_test_add_func ("/wire/error/codes-and-statuses", test_error_table);
 

@@ -230,3 +230,21 @@ export function describeSession(sessionPath, cap) {
 export function basicAuth(writeKey) {
   return 'Basic ' + Buffer.from(`${writeKey}:`).toString('base64');
 }
+
+/**
+ * Wait (bounded) until every messageId in `ids` is stored in the session of
+ * `cap`; returns their message rows (see messages()) in the order of `ids`.
+ */
+export async function waitForMessageIds(cap, ids, { timeoutMs = 20000, describe } = {}) {
+  const quoted = ids.map((id) => `'${String(id).replace(/'/g, "''")}'`).join(', ');
+  let rows = [];
+  await waitFor(() => {
+    rows = messages(cap.sessionPath, `message_id IN (${quoted})`);
+    return ids.every((id) => rows.some((r) => r.message_id === id));
+  }, {
+    timeoutMs,
+    describe: async () => `waiting for messageIds ${ids.join(', ')} in ${cap.sessionPath}\n` +
+      (describe ? await describe() : describeSession(cap.sessionPath, cap)),
+  });
+  return ids.map((id) => rows.find((r) => r.message_id === id));
+}
