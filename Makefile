@@ -48,3 +48,4 @@ clean:
 bench: build
 	$(BUILDDIR)/bench/bench-ingest --seconds 5 --concurrency 32 --batch 1
 	$(BUILDDIR)/bench/bench-ingest --seconds 5 --concurrency 8 --batch 100
+	$(BUILDDIR)/bench/bench-rules --messages 200000

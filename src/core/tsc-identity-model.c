@@ -19,9 +19,8 @@
 
 #include <string.h>
 
-#include <json-glib/json-glib.h>
-
 #include "tsc-identity-model.h"
+#include "tsc-json-span.h"
 #include "tsc-wire.h"
 
 #define MAX_MESSAGE_SIZE (32 * 1024)
@@ -91,12 +90,23 @@ typedef struct
   guint64 hash;
 } SeenMessageId;
 
+/* What the rules need from a message's bytes, read in one pass without
+ * building a tree: which members are not objects, and a hash of the
+ * payload without what changes between retries of the same call. */
+typedef struct
+{
+  gboolean is_object;
+  gboolean traits_not_object;
+  gboolean properties_not_object;
+  gboolean context_not_object;
+  guint64  payload_hash;
+} Shape;
+
 struct _TscIdentityModel
 {
   GObject         parent_instance;
 
   TscRuleConfig  *config;
-  JsonParser     *parser;
   GStringChunk   *strings;
 
   GArray         *messages;        /* MessageInfo, in receive order */
@@ -376,18 +386,80 @@ raise_flag (Step        *step,
 /* ---------------------------------------------------------------------- */
 /* Message checks                                                          */
 
-static gboolean
-member_is_not_object (JsonObject *object,
-                      const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
+#define FNV_OFFSET 14695981039346656037ULL
+#define FNV_PRIME  1099511628211ULL
 
-  return node != NULL && !JSON_NODE_HOLDS_OBJECT (node) && !JSON_NODE_HOLDS_NULL (node);
+static guint64
+fnv_update (guint64     hash,
+            const char *data,
+            gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    hash = (hash ^ (guint8) data[i]) * FNV_PRIME;
+  return hash;
+}
+
+static gboolean
+key_is (const char *key,
+        gsize       key_len,
+        const char *name)
+{
+  return strlen (name) == key_len && memcmp (key, name, key_len) == 0;
+}
+
+static gboolean
+value_is_not_object (const char *value)
+{
+  return value[0] != '{' && !g_str_has_prefix (value, "null");
 }
 
 static void
-check_invalid (Step       *step,
-               JsonObject *object)
+shape_member (const char *key,
+              gsize       key_len,
+              const char *value,
+              gsize       value_len,
+              gpointer    user_data)
+{
+  Shape *shape = user_data;
+
+  if (key_is (key, key_len, "traits"))
+    shape->traits_not_object = value_is_not_object (value);
+  else if (key_is (key, key_len, "properties"))
+    shape->properties_not_object = value_is_not_object (value);
+  else if (key_is (key, key_len, "context"))
+    shape->context_not_object = value_is_not_object (value);
+
+  /* Retries of the same call differ only in these. */
+  if (key_is (key, key_len, "sentAt") || key_is (key, key_len, "_metadata") ||
+      key_is (key, key_len, "writeKey") || key_is (key, key_len, "receivedAt"))
+    return;
+
+  shape->payload_hash = fnv_update (shape->payload_hash, key, key_len);
+  shape->payload_hash = fnv_update (shape->payload_hash, ":", 1);
+  shape->payload_hash = fnv_update (shape->payload_hash, value, value_len);
+  shape->payload_hash = fnv_update (shape->payload_hash, ",", 1);
+}
+
+static void
+read_shape (TscMessage *m,
+            Shape      *shape)
+{
+  gsize len = 0;
+  const char *data = m->raw ? g_bytes_get_data (m->raw, &len) : NULL;
+
+  memset (shape, 0, sizeof *shape);
+  shape->payload_hash = FNV_OFFSET;
+  if (data == NULL)
+    return;
+
+  shape->is_object = tsc_json_span_foreach_member (data, len, shape_member, shape);
+  if (!shape->is_object)
+    shape->payload_hash = fnv_update (FNV_OFFSET, data, len);
+}
+
+static void
+check_invalid (Step        *step,
+               const Shape *shape)
 {
   TscMessage *m = step->message;
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
@@ -415,13 +487,13 @@ check_invalid (Step       *step,
   if (m->type == TSC_MESSAGE_TYPE_GROUP && (m->group_id == NULL || *m->group_id == '\0'))
     g_ptr_array_add (problems, g_strdup ("the group call has no groupId"));
 
-  if (object != NULL)
+  if (shape->is_object)
     {
-      if (member_is_not_object (object, "traits"))
+      if (shape->traits_not_object)
         g_ptr_array_add (problems, g_strdup ("traits is not an object"));
-      if (member_is_not_object (object, "properties"))
+      if (shape->properties_not_object)
         g_ptr_array_add (problems, g_strdup ("properties is not an object"));
-      if (member_is_not_object (object, "context"))
+      if (shape->context_not_object)
         g_ptr_array_add (problems, g_strdup ("context is not an object"));
     }
   else
@@ -527,57 +599,11 @@ check_suspicious_id (Step       *step,
               m->user_id, m->anonymous_id, summary, details, NULL);
 }
 
-/* A hash of the payload without what changes between retries of the
- * same call: sentAt, _metadata (retry counts), writeKey and the
- * receivedAt a collector stamps. */
-static guint64
-payload_hash (JsonObject *object,
-              GBytes     *raw)
-{
-  guint64 hash = 14695981039346656037ULL;
-
-  if (object == NULL)
-    {
-      gsize len = 0;
-      const guint8 *data = raw ? g_bytes_get_data (raw, &len) : NULL;
-
-      for (gsize i = 0; i < len; i++)
-        hash = (hash ^ data[i]) * 1099511628211ULL;
-      return hash;
-    }
-
-  {
-    JsonObjectIter iter;
-    const char *name;
-    JsonNode *node;
-
-    json_object_iter_init (&iter, object);
-    while (json_object_iter_next (&iter, &name, &node))
-      {
-        g_autofree char *text = NULL;
-
-        if (g_str_equal (name, "sentAt") || g_str_equal (name, "_metadata") ||
-            g_str_equal (name, "writeKey") || g_str_equal (name, "receivedAt"))
-          continue;
-
-        text = json_to_string (node, FALSE);
-        for (const char *p = name; *p; p++)
-          hash = (hash ^ (guint8) *p) * 1099511628211ULL;
-        hash = (hash ^ ':') * 1099511628211ULL;
-        for (const char *p = text; *p; p++)
-          hash = (hash ^ (guint8) *p) * 1099511628211ULL;
-        hash = (hash ^ ',') * 1099511628211ULL;
-      }
-  }
-
-  return hash;
-}
-
 /* Returns: %TRUE when the message is a retry of an earlier one (same
  * messageId, same payload): the same call delivered twice. */
 static gboolean
-check_duplicate (Step       *step,
-                 JsonObject *object)
+check_duplicate (Step        *step,
+                 const Shape *shape)
 {
   TscIdentityModel *self = step->self;
   TscMessage *m = step->message;
@@ -587,7 +613,7 @@ check_duplicate (Step       *step,
   if (m->message_id == NULL || m->message_id_added)
     return FALSE;
 
-  hash = payload_hash (object, m->raw);
+  hash = shape->payload_hash;
   seen = g_hash_table_lookup (self->message_ids, m->message_id);
 
   if (seen == NULL)
@@ -975,9 +1001,8 @@ GPtrArray *
 tsc_identity_model_add (TscIdentityModel *self,
                         TscMessage       *message)
 {
-  g_autoptr(GError) error = NULL;
-  JsonObject *object = NULL;
   MessageInfo info = { 0 };
+  Shape shape;
   Client *client;
   Stream *stream = NULL;
   User *user = NULL;
@@ -1002,20 +1027,16 @@ tsc_identity_model_add (TscIdentityModel *self,
   step.message = message;
   step.info = &g_array_index (self->messages, MessageInfo, self->messages->len - 1);
 
-  if (message->raw != NULL &&
-      json_parser_load_from_data (self->parser, g_bytes_get_data (message->raw, NULL),
-                                  g_bytes_get_size (message->raw), &error) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (self->parser)))
-    object = json_node_get_object (json_parser_get_root (self->parser));
+  read_shape (message, &shape);
 
   /* The call itself */
-  check_invalid (&step, object);
+  check_invalid (&step, &shape);
   check_oversized (&step);
   check_suspicious_id (&step, "userId", message->user_id);
   check_suspicious_id (&step, "previousId", message->previous_id);
 
   /* A retry is the same call once more: the identity story already has it. */
-  if (check_duplicate (&step, object))
+  if (check_duplicate (&step, &shape))
     return step.raised;
 
   /* Who sent it, and whose it is */
@@ -1183,7 +1204,6 @@ tsc_identity_model_finalize (GObject *object)
   g_clear_pointer (&self->clients, g_hash_table_unref);
   g_clear_pointer (&self->messages, g_array_unref);
   g_clear_pointer (&self->strings, g_string_chunk_free);
-  g_clear_object (&self->parser);
   g_clear_pointer (&self->config, tsc_rule_config_unref);
 
   G_OBJECT_CLASS (tsc_identity_model_parent_class)->finalize (object);
@@ -1198,7 +1218,6 @@ tsc_identity_model_class_init (TscIdentityModelClass *klass)
 static void
 tsc_identity_model_init (TscIdentityModel *self)
 {
-  self->parser = json_parser_new_immutable ();
   self->strings = g_string_chunk_new (64 * 1024);
   self->messages = g_array_new (FALSE, FALSE, sizeof (MessageInfo));
   self->clients = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) client_free);

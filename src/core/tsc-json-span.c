@@ -257,3 +257,68 @@ tsc_json_span_array_elements (const char *data,
 
   return g_steal_pointer (&spans);
 }
+
+/**
+ * tsc_json_span_foreach_member:
+ * @data: a JSON document whose value is an object
+ * @func: called with the raw bytes of each member's name (without the
+ *   quotes, escapes left as written) and value
+ *
+ * Walks the top-level members without building a tree.
+ *
+ * Returns: %FALSE when the document is not an object
+ */
+gboolean
+tsc_json_span_foreach_member (const char        *data,
+                              gsize              len,
+                              TscJsonMemberFunc  func,
+                              gpointer           user_data)
+{
+  Scanner s = { data, data + len };
+
+  if (len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+    s.p += 3;
+
+  skip_ws (&s);
+  if (s.p >= s.end || *s.p != '{')
+    return FALSE;
+  s.p++;
+
+  skip_ws (&s);
+  if (s.p < s.end && *s.p == '}')
+    return TRUE;
+
+  for (;;)
+    {
+      const char *key;
+      const char *value;
+      gsize key_len;
+
+      skip_ws (&s);
+      if (s.p >= s.end || *s.p != '"')
+        return FALSE;
+
+      key = s.p + 1;
+      if (!skip_string (&s))
+        return FALSE;
+      key_len = (s.p - 1) - key;
+
+      skip_ws (&s);
+      if (s.p >= s.end || *s.p != ':')
+        return FALSE;
+      s.p++;
+      skip_ws (&s);
+
+      value = s.p;
+      if (!skip_value (&s))
+        return FALSE;
+      func (key, key_len, value, s.p - value, user_data);
+
+      skip_ws (&s);
+      if (s.p < s.end && *s.p == '}')
+        return TRUE;
+      if (s.p >= s.end || *s.p != ',')
+        return FALSE;
+      s.p++;
+    }
+}

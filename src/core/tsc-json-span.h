@@ -23,4 +23,15 @@ GArray  *tsc_json_span_array_members (const char  *data,
 GArray  *tsc_json_span_array_elements (const char *data,
                                        gsize       len);
 
+typedef void (*TscJsonMemberFunc) (const char *key,
+                                   gsize       key_len,
+                                   const char *value,
+                                   gsize       value_len,
+                                   gpointer    user_data);
+
+gboolean tsc_json_span_foreach_member (const char        *data,
+                                       gsize              len,
+                                       TscJsonMemberFunc  func,
+                                       gpointer           user_data);
+
 G_END_DECLS

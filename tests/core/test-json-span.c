@@ -166,6 +166,44 @@ test_trim_case (gconstpointer data)
   g_assert_cmpmem (c->document + span.offset, span.length, c->value, strlen (c->value));
 }
 
+static void
+collect_member (const char *key,
+                gsize       key_len,
+                const char *value,
+                gsize       value_len,
+                gpointer    user_data)
+{
+  GString *out = user_data;
+
+  g_string_append_printf (out, "[%.*s]=[%.*s]", (int) key_len, key, (int) value_len, value);
+}
+
+static void
+test_members_are_exact (void)
+{
+  static const char document[] =
+    "\xEF\xBB\xBF { \"type\" : \"track\",\"properties\":{\"a\":[1,{\"b\":\"}\"}]},"
+    "\"n\":-1.5e3 , \"s\":\"q\\\"x\",\"t\":true,\"z\":null}\n";
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  g_assert_true (tsc_json_span_foreach_member (document, strlen (document), collect_member, out));
+  g_assert_cmpstr (out->str, ==,
+                   "[type]=[\"track\"][properties]=[{\"a\":[1,{\"b\":\"}\"}]}]"
+                   "[n]=[-1.5e3][s]=[\"q\\\"x\"][t]=[true][z]=[null]");
+}
+
+static void
+test_members_of_non_objects (void)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  g_assert_true (tsc_json_span_foreach_member ("{}", 2, collect_member, out));
+  g_assert_cmpstr (out->str, ==, "");
+  g_assert_false (tsc_json_span_foreach_member ("[1,2]", 5, collect_member, out));
+  g_assert_false (tsc_json_span_foreach_member ("{\"a\":1", 6, collect_member, out));
+  g_assert_false (tsc_json_span_foreach_member ("\"x\"", 3, collect_member, out));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -189,6 +227,9 @@ main (int   argc,
       g_autofree char *path = g_strconcat ("/wire/json-span/trim/", trim_cases[i].test_path, NULL);
       g_test_add_data_func (path, &trim_cases[i], test_trim_case);
     }
+
+  g_test_add_func ("/wire/json-span/members/are-exact", test_members_are_exact);
+  g_test_add_func ("/wire/json-span/members/only-of-objects", test_members_of_non_objects);
 
   return g_test_run ();
 }
