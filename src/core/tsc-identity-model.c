@@ -216,23 +216,28 @@ user_free (User *user)
   g_free (user);
 }
 
+static char *
+client_key (TscMessage *m)
+{
+  TscTransport *t = m->transport;
+
+  if (t != NULL && t->lane != NULL)
+    return g_strconcat ("lane\x1f", t->lane, NULL);
+  if (t != NULL)
+    return g_strjoin ("\x1f", t->remote_addr ? t->remote_addr : "",
+                      t->user_agent ? t->user_agent : "",
+                      t->origin ? t->origin : "",
+                      t->write_key ? t->write_key : "", NULL);
+  return g_strdup ("");
+}
+
 static Client *
 client_for (TscIdentityModel *self,
             TscMessage       *m)
 {
   TscTransport *t = m->transport;
-  g_autofree char *key = NULL;
+  g_autofree char *key = client_key (m);
   Client *client;
-
-  if (t != NULL && t->lane != NULL)
-    key = g_strconcat ("lane\x1f", t->lane, NULL);
-  else if (t != NULL)
-    key = g_strjoin ("\x1f", t->remote_addr ? t->remote_addr : "",
-                     t->user_agent ? t->user_agent : "",
-                     t->origin ? t->origin : "",
-                     t->write_key ? t->write_key : "", NULL);
-  else
-    key = g_strdup ("");
 
   client = g_hash_table_lookup (self->clients, key);
   if (client != NULL)
@@ -1146,6 +1151,27 @@ tsc_identity_model_get_clients (TscIdentityModel *self)
 {
   g_return_val_if_fail (TSC_IS_IDENTITY_MODEL (self), NULL);
   return self->client_list;
+}
+
+/**
+ * tsc_identity_model_lookup_client:
+ * @message: a message already added
+ *
+ * Returns: (transfer none) (nullable): the client that sent @message
+ */
+TscClient *
+tsc_identity_model_lookup_client (TscIdentityModel *self,
+                                  TscMessage       *message)
+{
+  g_autofree char *key = NULL;
+  Client *client;
+
+  g_return_val_if_fail (TSC_IS_IDENTITY_MODEL (self), NULL);
+  g_return_val_if_fail (message != NULL, NULL);
+
+  key = client_key (message);
+  client = g_hash_table_lookup (self->clients, key);
+  return client ? &client->pub : NULL;
 }
 
 TscStream *

@@ -65,6 +65,8 @@ GPtrArray        *tsc_identity_model_get_flags      (TscIdentityModel *self);
 GPtrArray        *tsc_identity_model_get_flags_for_seq (TscIdentityModel *self,
                                                         gint64            seq);
 GPtrArray        *tsc_identity_model_get_clients    (TscIdentityModel *self);
+TscClient        *tsc_identity_model_lookup_client  (TscIdentityModel *self,
+                                                     TscMessage       *message);
 TscStream        *tsc_identity_model_get_stream     (TscIdentityModel *self,
                                                      const char       *anonymous_id);
 TscUser          *tsc_identity_model_get_user       (TscIdentityModel *self,

@@ -762,6 +762,103 @@ tsc_session_store_load_messages (TscSessionStore  *self,
 }
 
 /**
+ * tsc_session_store_load_request:
+ *
+ * Returns: (transfer full) (nullable): the request @request_id as
+ *   recorded, with its headers and (for a rejected one) its body, or
+ *   %NULL with @error set when there is no such request
+ */
+TscRequestRecord *
+tsc_session_store_load_request (TscSessionStore  *self,
+                                gint64            request_id,
+                                GError          **error)
+{
+  g_autoptr(TscRequestRecord) record = NULL;
+  sqlite3_stmt *stmt = NULL;
+  TscTransport *t;
+  int rc;
+
+  g_return_val_if_fail (TSC_IS_SESSION_STORE (self), NULL);
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT received_at, method, path, route, lane, remote_addr, user_agent,"
+                          " origin, write_key, auth_method, content_type, content_encoding, headers,"
+                          " body_size, decoded_size, status, error_code, error_message, body,"
+                          " body_truncated, message_count FROM requests WHERE id = ?1",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_sql_error (self, error, "Cannot read a request");
+      return NULL;
+    }
+
+  sqlite3_bind_int64 (stmt, 1, request_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        g_set_error (error, TSC_STORE_ERROR, TSC_STORE_ERROR_SQL,
+                     "Session file “%s” has no request %" G_GINT64_FORMAT, self->path, request_id);
+      else
+        set_sql_error (self, error, "Cannot read a request");
+      sqlite3_finalize (stmt);
+      return NULL;
+    }
+
+  record = tsc_request_record_new ();
+  record->id = request_id;
+  record->received_at = sqlite3_column_int64 (stmt, 0);
+  t = record->transport;
+  t->request_id = request_id;
+  t->method = column_dup (stmt, 1);
+  t->path = column_dup (stmt, 2);
+  t->route = column_dup (stmt, 3);
+  t->lane = column_dup (stmt, 4);
+  t->remote_addr = column_dup (stmt, 5);
+  t->user_agent = column_dup (stmt, 6);
+  t->origin = column_dup (stmt, 7);
+  t->write_key = column_dup (stmt, 8);
+  t->auth_method = auth_method_from_string ((const char *) sqlite3_column_text (stmt, 9));
+  t->content_type = column_dup (stmt, 10);
+  t->content_encoding = column_dup (stmt, 11);
+  record->headers_json = column_dup (stmt, 12);
+  record->body_size = sqlite3_column_int64 (stmt, 13);
+  record->decoded_size = sqlite3_column_type (stmt, 14) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, 14);
+  record->status = sqlite3_column_int (stmt, 15);
+  record->error_code = column_dup (stmt, 16);
+  record->error_message = column_dup (stmt, 17);
+  if (sqlite3_column_type (stmt, 18) != SQLITE_NULL)
+    record->body = g_bytes_new (sqlite3_column_blob (stmt, 18), sqlite3_column_bytes (stmt, 18));
+  record->body_truncated = sqlite3_column_int (stmt, 19);
+  record->message_count = sqlite3_column_int (stmt, 20);
+  sqlite3_finalize (stmt);
+
+  return g_steal_pointer (&record);
+}
+
+/**
+ * tsc_session_store_copy_to:
+ * @path: a file that does not exist yet
+ *
+ * Writes a consistent copy of the session to @path, for "Save As".
+ */
+gboolean
+tsc_session_store_copy_to (TscSessionStore  *self,
+                           const char       *path,
+                           GError          **error)
+{
+  char *sql;
+  gboolean ok;
+
+  g_return_val_if_fail (TSC_IS_SESSION_STORE (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  sql = sqlite3_mprintf ("VACUUM INTO %Q", path);
+  ok = exec (self, sql, error);
+  sqlite3_free (sql);
+  return ok;
+}
+
+/**
  * tsc_session_store_check_integrity:
  *
  * Returns: (transfer full): the result of `PRAGMA integrity_check`,

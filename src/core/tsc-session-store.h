@@ -58,6 +58,12 @@ GPtrArray       *tsc_session_store_load_messages  (TscSessionStore           *se
                                                    gint64                     after_seq,
                                                    guint                      limit,
                                                    GError                   **error);
+TscRequestRecord *tsc_session_store_load_request  (TscSessionStore           *self,
+                                                   gint64                     request_id,
+                                                   GError                   **error);
+gboolean         tsc_session_store_copy_to        (TscSessionStore           *self,
+                                                   const char                *path,
+                                                   GError                   **error);
 char            *tsc_session_store_check_integrity (TscSessionStore          *self,
                                                     GError                  **error);
 
