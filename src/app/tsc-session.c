@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tsc-import.h"
 #include "tsc-session.h"
 #include "tsc-session-writer.h"
 
@@ -270,6 +271,7 @@ tsc_session_get_uri (TscSession *self)
 typedef struct
 {
   char             *path;
+  char             *source;     /* for an import: the file read */
   TscRuleConfig    *config;
   TscIdentityModel *model;
   TscMessageIndex  *index;
@@ -279,6 +281,7 @@ static void
 load_data_free (LoadData *data)
 {
   g_free (data->path);
+  g_free (data->source);
   g_clear_pointer (&data->config, tsc_rule_config_unref);
   g_clear_object (&data->model);
   g_clear_object (&data->index);
@@ -288,12 +291,9 @@ load_data_free (LoadData *data)
 /* Builds the model and the index in the worker; the UI thread only
  * takes them over when they are complete. */
 static void
-load_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
+load_into (GTask    *task,
+           LoadData *data)
 {
-  LoadData *data = task_data;
   g_autoptr(TscSessionStore) store = NULL;
   GError *error = NULL;
   gint64 after = 0;
@@ -328,6 +328,178 @@ load_thread (GTask        *task,
     }
 
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  load_into (task, task_data);
+}
+
+/* An import writes what a file holds into a new session file: the
+ * messages of one request (one transport) become one request row. */
+typedef struct
+{
+  TscSessionStore  *store;
+  TscRequestRecord *record;
+  GPtrArray        *messages;
+  guint             in_transaction;
+  GError           *error;
+} ImportState;
+
+static void
+import_flush_request (ImportState *state)
+{
+  if (state->record == NULL || state->error != NULL)
+    goto done;
+
+  state->record->message_count = state->messages->len;
+  if (state->in_transaction == 0 && !tsc_session_store_begin (state->store, &state->error))
+    goto done;
+  if (!tsc_session_store_append (state->store, state->record, state->messages, &state->error))
+    goto done;
+
+  state->in_transaction += state->messages->len;
+  if (state->in_transaction >= 5000)
+    {
+      state->in_transaction = 0;
+      tsc_session_store_commit (state->store, &state->error);
+    }
+
+done:
+  g_clear_pointer (&state->record, tsc_request_record_unref);
+  g_ptr_array_set_size (state->messages, 0);
+}
+
+static void
+import_message_cb (TscMessage              *message,
+                   const TscImportLocation *location,
+                   gpointer                 user_data)
+{
+  ImportState *state = user_data;
+
+  if (state->record != NULL && state->record->transport != message->transport)
+    import_flush_request (state);
+
+  if (state->record == NULL)
+    {
+      state->record = tsc_request_record_new ();
+      if (message->transport != NULL)
+        {
+          tsc_transport_unref (state->record->transport);
+          state->record->transport = tsc_transport_ref (message->transport);
+        }
+      state->record->received_at = message->received_at;
+      state->record->status = 200;
+      state->record->headers_json = g_strdup ("{}");
+    }
+
+  g_ptr_array_add (state->messages, tsc_message_ref (message));
+}
+
+static void
+import_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  LoadData *data = task_data;
+  g_autoptr(TscImporter) importer = tsc_importer_new (TSC_IMPORT_FLAGS_NONE);
+  ImportState state = { 0 };
+  GError *error = NULL;
+
+  state.store = tsc_session_store_open (data->path, TSC_SESSION_STORE_OPEN_CREATE, &error);
+  if (state.store == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  state.messages = g_ptr_array_new_with_free_func ((GDestroyNotify) tsc_message_unref);
+
+  if (!tsc_importer_read_file (importer, data->source, import_message_cb, &state, &error))
+    g_clear_error (&state.error);
+  else
+    import_flush_request (&state);
+
+  if (error == NULL && state.error == NULL && state.in_transaction > 0)
+    tsc_session_store_commit (state.store, &state.error);
+  if (error == NULL && state.error != NULL)
+    error = g_steal_pointer (&state.error);
+
+  g_clear_pointer (&state.record, tsc_request_record_unref);
+  g_ptr_array_unref (state.messages);
+  g_clear_error (&state.error);
+  if (error != NULL)
+    tsc_session_store_rollback (state.store);
+  g_clear_object (&state.store);
+
+  if (error != NULL)
+    {
+      /* Nothing half-imported is left behind. */
+      tsc_session_store_remove_files (data->path);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  load_into (task, data);
+}
+
+/**
+ * tsc_session_import_async:
+ * @file: a HAR, NDJSON or JSON file (anything `check` reads)
+ *
+ * Writes the calls of @file into a new, unsaved session file and loads
+ * it, in a worker thread.
+ */
+void
+tsc_session_import_async (TscSession          *self,
+                          GFile               *file,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LoadData *data;
+
+  g_return_if_fail (TSC_IS_SESSION (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (self->collector == NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tsc_session_import_async);
+
+  data = g_new0 (LoadData, 1);
+  data->source = g_file_get_path (file);
+  data->path = tsc_session_store_default_path ();
+  data->config = tsc_rule_config_ref (self->config);
+  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+
+  if (data->source == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("Only files on this computer can be imported"));
+      return;
+    }
+
+  g_task_run_in_thread (task, import_thread);
+}
+
+gboolean
+tsc_session_import_finish (TscSession    *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tsc_session_import_async, FALSE);
+
+  if (!tsc_session_load_finish (self, result, error))
+    return FALSE;
+
+  self->unsaved = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNSAVED]);
+  return TRUE;
 }
 
 /**

@@ -36,6 +36,14 @@ void              tsc_session_load_async         (TscSession           *self,
 gboolean          tsc_session_load_finish        (TscSession           *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
+void              tsc_session_import_async       (TscSession           *self,
+                                                  GFile                *file,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean          tsc_session_import_finish      (TscSession           *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
 gboolean          tsc_session_save_as            (TscSession           *self,
                                                   GFile                *file,
                                                   GError              **error);
