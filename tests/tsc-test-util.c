@@ -15,8 +15,8 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
-#include "tsc-session-store.h"
 #include "tsc-test-util.h"
+#include "tsc-wire.h"
 
 /* ---------------------------------------------------------------------- */
 /* Temporary folders                                                       */
@@ -59,6 +59,61 @@ tsc_test_remove_tree (const char *path)
         ok = FALSE;
     }
   return g_rmdir (path) == 0 && ok;
+}
+
+/* Writes @contents (@len bytes, or up to its NUL when @len < 0) to the
+ * file @name in @dir and returns the file's path. */
+char *
+tsc_test_write_file (const char *dir,
+                     const char *name,
+                     const char *contents,
+                     gssize      len)
+{
+  char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, contents, len, NULL));
+  return path;
+}
+
+/* The folder is named after the test program. */
+void
+tsc_test_tmp_dir_set_up (TscTestTmpDir *t,
+                         gconstpointer  data)
+{
+  g_autofree char *program = g_path_get_basename (g_get_prgname ());
+  g_autofree char *tmpl = g_strdup_printf ("%s-XXXXXX", program);
+
+  t->dir = tsc_test_make_tmp_dir (tmpl, NULL, NULL);
+}
+
+void
+tsc_test_tmp_dir_tear_down (TscTestTmpDir *t,
+                            gconstpointer  data)
+{
+  g_assert_true (tsc_test_remove_tree (t->dir));
+  g_clear_pointer (&t->dir, g_free);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Test data                                                               */
+
+/* The file @name in tests/data/@folder/. */
+char *
+tsc_test_data_path (const char *folder,
+                    const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "data", folder, name, NULL);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Assertions                                                              */
+
+void
+tsc_test_assert_contains (const char *haystack,
+                          const char *needle)
+{
+  if (strstr (haystack, needle) == NULL)
+    g_error ("“%s” does not contain “%s”", haystack, needle);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -362,6 +417,61 @@ tsc_test_compress (const void            *data,
 
 /* ---------------------------------------------------------------------- */
 /* Session files                                                           */
+
+/* Appends @record and @messages to @store in a transaction of their own. */
+void
+tsc_test_store_append (TscSessionStore  *store,
+                       TscRequestRecord *record,
+                       GPtrArray        *messages)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tsc_session_store_begin (store, &error));
+  g_assert_no_error (error);
+  g_assert_true (tsc_session_store_append (store, record, messages, &error));
+  g_assert_no_error (error);
+  g_assert_true (tsc_session_store_commit (store, &error));
+  g_assert_no_error (error);
+}
+
+/* Decodes @body POSTed to @route_path (with @headers: name, value, …,
+ * NULL; or none) from 127.0.0.1 at @received_at, and stores the request
+ * and its messages in @store in a transaction of their own, as the
+ * collector stores an accepted request: without its body. */
+void
+tsc_test_store_request (TscSessionStore    *store,
+                        const char         *route_path,
+                        const char * const *headers,
+                        const char         *body,
+                        gint64              received_at)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+  g_autoptr(TscRequestRecord) record = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  TscWireRequest request = { 0 };
+  TscWireLimits limits;
+  TscRoute route;
+
+  tsc_wire_limits_init (&limits);
+  g_assert_true (tsc_route_parse (route_path, &route));
+
+  request.method = "POST";
+  request.path = route_path;
+  request.remote_addr = "127.0.0.1";
+  request.headers = headers;
+  request.body = bytes;
+  request.received_at = received_at;
+
+  record = tsc_wire_record_new (&request, &route);
+  messages = tsc_wire_decode (&request, &route, &limits, record, &error);
+  g_assert_no_error (error);
+  record->status = 200;
+  tsc_request_record_keep_body (record, NULL, 0);
+  tsc_test_store_append (store, record, messages);
+
+  tsc_route_clear (&route);
+}
 
 typedef struct
 {

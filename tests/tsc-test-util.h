@@ -12,6 +12,8 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
+#include "tsc-session-store.h"
+
 G_BEGIN_DECLS
 
 /* How an SQL NULL reads in a row returned by tsc_test_db_row(). */
@@ -23,6 +25,36 @@ char         *tsc_test_make_tmp_dir        (const char          *tmpl,
                                             const char          *file_name,
                                             char               **file_path);
 gboolean      tsc_test_remove_tree         (const char          *path);
+char         *tsc_test_write_file          (const char          *dir,
+                                            const char          *name,
+                                            const char          *contents,
+                                            gssize               len);
+
+/* A fixture: a new temporary folder, removed with all it holds after the
+ * test. Add a test that uses it with TSC_TEST_ADD_TMP_DIR(). */
+typedef struct
+{
+  char *dir;
+} TscTestTmpDir;
+
+void          tsc_test_tmp_dir_set_up      (TscTestTmpDir       *t,
+                                            gconstpointer        data);
+void          tsc_test_tmp_dir_tear_down   (TscTestTmpDir       *t,
+                                            gconstpointer        data);
+
+#define TSC_TEST_ADD_TMP_DIR(path, data, func) \
+  g_test_add ((path), TscTestTmpDir, (data), tsc_test_tmp_dir_set_up, (func), \
+              tsc_test_tmp_dir_tear_down)
+
+/* Test data (tests/data/) */
+
+char         *tsc_test_data_path           (const char          *folder,
+                                            const char          *name);
+
+/* Assertions */
+
+void          tsc_test_assert_contains     (const char          *haystack,
+                                            const char          *needle);
 
 /* Waiting */
 
@@ -71,7 +103,17 @@ GBytes       *tsc_test_compress            (const void          *data,
                                             gsize                len,
                                             GZlibCompressorFormat format);
 
-/* Session files, read through a separate read-only connection */
+/* Session files: written through the store the way the collector writes
+ * them, read through a separate read-only connection */
+
+void          tsc_test_store_append        (TscSessionStore     *store,
+                                            TscRequestRecord    *record,
+                                            GPtrArray           *messages);
+void          tsc_test_store_request       (TscSessionStore     *store,
+                                            const char          *route_path,
+                                            const char * const  *headers,
+                                            const char          *body,
+                                            gint64               received_at);
 
 char        **tsc_test_db_row              (const char          *path,
                                             const char          *sql,

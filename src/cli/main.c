@@ -40,6 +40,65 @@ tsc_cli_print_error (const char *format,
   fprintf (stderr, "trackscope-cli: %s\n", text);
 }
 
+/* Says why `trackscope-cli COMMAND` cannot go on, as “COMMAND: message”;
+ * returns TSC_EXIT_USAGE, the exit code for bad usage and unreadable input. */
+int
+tsc_cli_usage_error (const char   *command,
+                     const GError *error)
+{
+  tsc_cli_print_error ("%s: %s", command, error->message);
+  return TSC_EXIT_USAGE;
+}
+
+/* Parses the options of `trackscope-cli COMMAND` (see g_option_context_new()
+ * for @parameter_string; @description may be %NULL) out of @argc and @argv.
+ * On bad usage, says why as “COMMAND: reason” and returns %FALSE: the
+ * command then exits with TSC_EXIT_USAGE. */
+gboolean
+tsc_cli_parse_options (const char          *command,
+                       const char          *parameter_string,
+                       const char          *summary,
+                       const char          *description,
+                       const GOptionEntry  *entries,
+                       int                 *argc,
+                       char              ***argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (parameter_string);
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_summary (context, summary);
+  if (description != NULL)
+    g_option_context_set_description (context, description);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      tsc_cli_usage_error (command, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The rules of @profile (%NULL for segment), with the settings of the key
+ * file at @config_path, when given, on top. */
+TscRuleConfig *
+tsc_cli_load_rules (const char  *profile,
+                    const char  *config_path,
+                    GError     **error)
+{
+  g_autoptr(TscRuleConfig) config = tsc_rule_config_new (profile, error);
+
+  if (config == NULL)
+    return NULL;
+
+  if (config_path != NULL && !tsc_rule_config_load_file (config, config_path, error))
+    return NULL;
+
+  return g_steal_pointer (&config);
+}
+
 static void
 print_usage (FILE *out)
 {

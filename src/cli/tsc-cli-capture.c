@@ -175,7 +175,6 @@ tsc_cli_capture (int    argc,
       N_("Rule settings (severities, logout and signup names) from a key file"), N_("FILE") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(TscSessionStore) store = NULL;
   g_autoptr(TscSessionWriter) writer = NULL;
@@ -190,18 +189,11 @@ tsc_cli_capture (int    argc,
   guint sigterm_id;
   Capture capture = { 0 };
 
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context,
-                                _("Record every Segment Tracking API call sent to a local "
-                                  "collector into a session file."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      tsc_cli_print_error ("capture: %s", error->message);
-      return TSC_EXIT_USAGE;
-    }
+  if (!tsc_cli_parse_options ("capture", NULL,
+                              _("Record every Segment Tracking API call sent to a local "
+                                "collector into a session file."),
+                              NULL, entries, &argc, &argv))
+    return TSC_EXIT_USAGE;
 
   if (argc > 1)
     {
@@ -210,17 +202,11 @@ tsc_cli_capture (int    argc,
     }
 
   if (!tsc_parse_listen_address (listen ? listen : "127.0.0.1:8765", &host, &port, &error))
-    {
-      tsc_cli_print_error ("capture: %s", error->message);
-      return TSC_EXIT_USAGE;
-    }
+    return tsc_cli_usage_error ("capture", error);
 
-  rules = tsc_rule_config_new (profile, &error);
-  if (rules == NULL || (config_path != NULL && !tsc_rule_config_load_file (rules, config_path, &error)))
-    {
-      tsc_cli_print_error ("capture: %s", error->message);
-      return TSC_EXIT_USAGE;
-    }
+  rules = tsc_cli_load_rules (profile, config_path, &error);
+  if (rules == NULL)
+    return tsc_cli_usage_error ("capture", error);
   model = tsc_identity_model_new (rules);
 
   if (session == NULL)
@@ -229,10 +215,7 @@ tsc_cli_capture (int    argc,
 
   store = tsc_session_store_open (session, TSC_SESSION_STORE_OPEN_CREATE, &error);
   if (store == NULL || !replay_session (store, model, &error))
-    {
-      tsc_cli_print_error ("capture: %s", error->message);
-      return TSC_EXIT_USAGE;
-    }
+    return tsc_cli_usage_error ("capture", error);
 
   writer = tsc_session_writer_new (store);
   collector = tsc_collector_new (writer);
@@ -258,8 +241,7 @@ tsc_cli_capture (int    argc,
       /* Nothing was recorded: do not leave an empty file behind. */
       if (created)
         tsc_session_store_remove_files (session);
-      tsc_cli_print_error ("capture: %s", error->message);
-      return TSC_EXIT_USAGE;
+      return tsc_cli_usage_error ("capture", error);
     }
 
   printf ("listening on %s\n", tsc_collector_get_uri (collector));

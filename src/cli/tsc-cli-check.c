@@ -98,7 +98,6 @@ tsc_cli_check (int    argc,
       N_("Stop at the first bad NDJSON line or HAR entry instead of skipping it"), NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(TscRuleConfig) config = NULL;
   g_autoptr(TscIdentityModel) model = NULL;
@@ -113,23 +112,15 @@ tsc_cli_check (int    argc,
   guint n_problems_seen = 0;
   Check check = { 0 };
 
-  context = g_option_context_new (_("INPUT…"));
-  g_option_context_set_summary (context,
-                                _("Check analytics calls for identity mistakes. Each INPUT is a "
-                                  "session file, NDJSON (one message or batch per line), a JSON "
-                                  "array of messages, a batch body or a HAR file; they are read "
-                                  "in order, as one capture."));
-  g_option_context_set_description (context,
-                                    _("Exit status: 0 when no flag is at or above --fail-on, 1 when "
-                                      "one is, 2 for bad usage or an unreadable input."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      tsc_cli_print_error ("check: %s", error->message);
-      return TSC_EXIT_USAGE;
-    }
+  if (!tsc_cli_parse_options ("check", _("INPUT…"),
+                              _("Check analytics calls for identity mistakes. Each INPUT is a "
+                                "session file, NDJSON (one message or batch per line), a JSON "
+                                "array of messages, a batch body or a HAR file; they are read "
+                                "in order, as one capture."),
+                              _("Exit status: 0 when no flag is at or above --fail-on, 1 when "
+                                "one is, 2 for bad usage or an unreadable input."),
+                              entries, &argc, &argv))
+    return TSC_EXIT_USAGE;
 
   if (argc < 2)
     {
@@ -153,18 +144,9 @@ tsc_cli_check (int    argc,
       return TSC_EXIT_USAGE;
     }
 
-  config = tsc_rule_config_new (profile != NULL ? profile : "segment", &error);
+  config = tsc_cli_load_rules (profile, config_path, &error);
   if (config == NULL)
-    {
-      tsc_cli_print_error ("check: %s", error->message);
-      return TSC_EXIT_USAGE;
-    }
-
-  if (config_path != NULL && !tsc_rule_config_load_file (config, config_path, &error))
-    {
-      tsc_cli_print_error ("check: %s", error->message);
-      return TSC_EXIT_USAGE;
-    }
+    return tsc_cli_usage_error ("check", error);
 
   model = tsc_identity_model_new (config);
   report = tsc_report_new (config);
@@ -184,10 +166,7 @@ tsc_cli_check (int    argc,
       tsc_report_add_input (report, path);
 
       if (!tsc_importer_read_file (importer, path, on_message_cb, &check, &error))
-        {
-          tsc_cli_print_error ("check: %s", error->message);
-          return TSC_EXIT_USAGE;
-        }
+        return tsc_cli_usage_error ("check", error);
 
       tsc_report_set_input_format (report, i - 1, tsc_importer_get_format (importer));
 

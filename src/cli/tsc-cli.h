@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "tsc-rules.h"
+
 G_BEGIN_DECLS
 
 /* Exit codes of the headless contract. */
@@ -13,12 +15,24 @@ G_BEGIN_DECLS
 #define TSC_EXIT_FLAGS  1
 #define TSC_EXIT_USAGE  2
 
-int  tsc_cli_capture           (int    argc,
-                                char **argv);
-int  tsc_cli_check             (int    argc,
-                                char **argv);
+int            tsc_cli_capture       (int                  argc,
+                                      char               **argv);
+int            tsc_cli_check         (int                  argc,
+                                      char               **argv);
 
-void tsc_cli_print_error       (const char *format,
-                                ...) G_GNUC_PRINTF (1, 2);
+void           tsc_cli_print_error   (const char          *format,
+                                      ...) G_GNUC_PRINTF (1, 2);
+int            tsc_cli_usage_error   (const char          *command,
+                                      const GError        *error);
+gboolean       tsc_cli_parse_options (const char          *command,
+                                      const char          *parameter_string,
+                                      const char          *summary,
+                                      const char          *description,
+                                      const GOptionEntry  *entries,
+                                      int                 *argc,
+                                      char              ***argv);
+TscRuleConfig *tsc_cli_load_rules    (const char          *profile,
+                                      const char          *config_path,
+                                      GError             **error);
 
 G_END_DECLS

@@ -703,10 +703,11 @@ to_text (TscReport *self)
 /* ---------------------------------------------------------------------- */
 /* JSON                                                                    */
 
+/* @member: @value, or null when it is %NULL. */
 static void
-add_string_or_null (JsonBuilder *builder,
-                    const char  *member,
-                    const char  *value)
+add_string_member (JsonBuilder *builder,
+                   const char  *member,
+                   const char  *value)
 {
   json_builder_set_member_name (builder, member);
   if (value != NULL)
@@ -715,21 +716,75 @@ add_string_or_null (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
+static void
+add_int_member (JsonBuilder *builder,
+                const char  *member,
+                gint64       value)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_add_int_value (builder, value);
+}
+
+/* "messageIds": the messageIds of @flag's messages, null where one has none. */
+static void
+add_flag_message_ids (JsonBuilder *builder,
+                      TscFlag     *flag)
+{
+  json_builder_set_member_name (builder, "messageIds");
+  json_builder_begin_array (builder);
+  for (guint i = 0; flag->message_ids != NULL && i < flag->message_ids->len; i++)
+    {
+      const char *id = flag_message_id (flag, i);
+
+      if (id != NULL)
+        json_builder_add_string_value (builder, id);
+      else
+        json_builder_add_null_value (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+/* "seqs": the seqs of @flag's messages. */
+static void
+add_flag_seqs (JsonBuilder *builder,
+               TscFlag     *flag)
+{
+  json_builder_set_member_name (builder, "seqs");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < flag_n_seqs (flag); i++)
+    json_builder_add_int_value (builder, flag_seq (flag, i));
+  json_builder_end_array (builder);
+}
+
+/* The document built in @builder, ending with a newline; indented by two
+ * spaces when @pretty. */
+static char *
+builder_to_string (JsonBuilder *builder,
+                   gboolean     pretty)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, root);
+  if (pretty)
+    {
+      json_generator_set_pretty (generator, TRUE);
+      json_generator_set_indent (generator, 2);
+    }
+  text = json_generator_to_data (generator, NULL);
+  return g_strconcat (text, "\n", NULL);
+}
+
 static char *
 to_json (TscReport *self)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
 
   json_builder_begin_object (builder);
 
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_int_value (builder, TSC_REPORT_JSON_VERSION);
-
-  json_builder_set_member_name (builder, "profile");
-  json_builder_add_string_value (builder, profile_name (self));
+  add_int_member (builder, "version", TSC_REPORT_JSON_VERSION);
+  add_string_member (builder, "profile", profile_name (self));
 
   json_builder_set_member_name (builder, "inputs");
   json_builder_begin_array (builder);
@@ -737,17 +792,13 @@ to_json (TscReport *self)
     json_builder_add_string_value (builder, g_array_index (self->inputs, Input, i).path);
   json_builder_end_array (builder);
 
-  json_builder_set_member_name (builder, "messages");
-  json_builder_add_int_value (builder, self->messages->len);
+  add_int_member (builder, "messages", self->messages->len);
 
   json_builder_set_member_name (builder, "counts");
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "error");
-  json_builder_add_int_value (builder, self->counts[TSC_SEVERITY_ERROR]);
-  json_builder_set_member_name (builder, "warning");
-  json_builder_add_int_value (builder, self->counts[TSC_SEVERITY_WARNING]);
-  json_builder_set_member_name (builder, "info");
-  json_builder_add_int_value (builder, self->counts[TSC_SEVERITY_INFO]);
+  add_int_member (builder, "error", self->counts[TSC_SEVERITY_ERROR]);
+  add_int_member (builder, "warning", self->counts[TSC_SEVERITY_WARNING]);
+  add_int_member (builder, "info", self->counts[TSC_SEVERITY_INFO]);
   json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "flags");
@@ -758,42 +809,23 @@ to_json (TscReport *self)
       const TscRuleInfo *rule = tsc_rule_get_info (flag->rule);
 
       json_builder_begin_object (builder);
-      add_string_or_null (builder, "rule", rule != NULL ? rule->id : NULL);
-      add_string_or_null (builder, "severity", tsc_severity_to_string (flag->severity));
-      add_string_or_null (builder, "summary", flag->summary);
-      add_string_or_null (builder, "userId", flag->user_id);
-      add_string_or_null (builder, "anonymousId", flag->anonymous_id);
+      add_string_member (builder, "rule", rule != NULL ? rule->id : NULL);
+      add_string_member (builder, "severity", tsc_severity_to_string (flag->severity));
+      add_string_member (builder, "summary", flag->summary);
+      add_string_member (builder, "userId", flag->user_id);
+      add_string_member (builder, "anonymousId", flag->anonymous_id);
 
-      json_builder_set_member_name (builder, "messageIds");
-      json_builder_begin_array (builder);
-      for (guint j = 0; flag->message_ids != NULL && j < flag->message_ids->len; j++)
-        {
-          const char *id = flag_message_id (flag, j);
+      add_flag_message_ids (builder, flag);
+      add_flag_seqs (builder, flag);
 
-          if (id != NULL)
-            json_builder_add_string_value (builder, id);
-          else
-            json_builder_add_null_value (builder);
-        }
-      json_builder_end_array (builder);
-
-      json_builder_set_member_name (builder, "seqs");
-      json_builder_begin_array (builder);
-      for (guint j = 0; j < flag_n_seqs (flag); j++)
-        json_builder_add_int_value (builder, flag_seq (flag, j));
-      json_builder_end_array (builder);
-
-      add_string_or_null (builder, "explanation", flag->explanation);
+      add_string_member (builder, "explanation", flag->explanation);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
 
   json_builder_end_object (builder);
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
-  return g_strconcat (text, "\n", NULL);
+  return builder_to_string (builder, FALSE);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1017,8 +1049,7 @@ add_text_object (JsonBuilder *builder,
 {
   json_builder_set_member_name (builder, member);
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "text");
-  json_builder_add_string_value (builder, text != NULL ? text : "");
+  add_string_member (builder, "text", text != NULL ? text : "");
   json_builder_end_object (builder);
 }
 
@@ -1031,6 +1062,7 @@ add_sarif_location (TscReport   *self,
   const MessageInfo *info = lookup_message (self, seq);
   const Input *input = info != NULL ? lookup_input (self, info->input) : NULL;
   g_autofree char *name = g_strdup_printf ("seq %" G_GINT64_FORMAT, seq);
+  g_autofree char *fqn = NULL;
 
   json_builder_begin_object (builder);
 
@@ -1038,8 +1070,7 @@ add_sarif_location (TscReport   *self,
     {
       g_autofree char *message = describe_message (self, seq);
 
-      json_builder_set_member_name (builder, "id");
-      json_builder_add_int_value (builder, id);
+      add_int_member (builder, "id", id);
       add_text_object (builder, "message", message);
     }
 
@@ -1051,10 +1082,8 @@ add_sarif_location (TscReport   *self,
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "artifactLocation");
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "uri");
-      json_builder_add_string_value (builder, uri);
-      json_builder_set_member_name (builder, "index");
-      json_builder_add_int_value (builder, info->input);
+      add_string_member (builder, "uri", uri);
+      add_int_member (builder, "index", info->input);
       json_builder_end_object (builder);
 
       /* Lines for files read by line; a HAR entry or a session row has no
@@ -1063,8 +1092,7 @@ add_sarif_location (TscReport   *self,
         {
           json_builder_set_member_name (builder, "region");
           json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "startLine");
-          json_builder_add_int_value (builder, info->where);
+          add_int_member (builder, "startLine", info->where);
           json_builder_end_object (builder);
         }
       json_builder_end_object (builder);
@@ -1073,25 +1101,13 @@ add_sarif_location (TscReport   *self,
   json_builder_set_member_name (builder, "logicalLocations");
   json_builder_begin_array (builder);
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, name);
-  json_builder_set_member_name (builder, "fullyQualifiedName");
+  add_string_member (builder, "name", name);
   if (input != NULL && info->where > 0 && input->format == TSC_IMPORT_FORMAT_HAR)
-    {
-      g_autofree char *fqn = g_strdup_printf ("%s/entry %u/%s", input->path, info->where, name);
-      json_builder_add_string_value (builder, fqn);
-    }
+    fqn = g_strdup_printf ("%s/entry %u/%s", input->path, info->where, name);
   else if (input != NULL)
-    {
-      g_autofree char *fqn = g_strdup_printf ("%s/%s", input->path, name);
-      json_builder_add_string_value (builder, fqn);
-    }
-  else
-    {
-      json_builder_add_string_value (builder, name);
-    }
-  json_builder_set_member_name (builder, "kind");
-  json_builder_add_string_value (builder, "object");
+    fqn = g_strdup_printf ("%s/%s", input->path, name);
+  add_string_member (builder, "fullyQualifiedName", fqn != NULL ? fqn : name);
+  add_string_member (builder, "kind", "object");
   json_builder_end_object (builder);
   json_builder_end_array (builder);
 
@@ -1111,8 +1127,7 @@ add_sarif_rules (TscReport   *self,
       TscSeverity severity = tsc_rule_config_get_severity (self->config, rule);
 
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "id");
-      json_builder_add_string_value (builder, info->id);
+      add_string_member (builder, "id", info->id);
       add_text_object (builder, "shortDescription", info->title);
       add_text_object (builder, "fullDescription", info->help);
       add_text_object (builder, "help", info->help);
@@ -1121,8 +1136,7 @@ add_sarif_rules (TscReport   *self,
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "enabled");
       json_builder_add_boolean_value (builder, severity != TSC_SEVERITY_OFF);
-      json_builder_set_member_name (builder, "level");
-      json_builder_add_string_value (builder, sarif_level (severity));
+      add_string_member (builder, "level", sarif_level (severity));
       json_builder_end_object (builder);
 
       json_builder_end_object (builder);
@@ -1141,12 +1155,9 @@ add_sarif_result (TscReport   *self,
 
   json_builder_begin_object (builder);
 
-  json_builder_set_member_name (builder, "ruleId");
-  json_builder_add_string_value (builder, info->id);
-  json_builder_set_member_name (builder, "ruleIndex");
-  json_builder_add_int_value (builder, flag->rule);
-  json_builder_set_member_name (builder, "level");
-  json_builder_add_string_value (builder, sarif_level (flag->severity));
+  add_string_member (builder, "ruleId", info->id);
+  add_int_member (builder, "ruleIndex", flag->rule);
+  add_string_member (builder, "level", sarif_level (flag->severity));
   add_text_object (builder, "message", flag->summary);
 
   json_builder_set_member_name (builder, "locations");
@@ -1168,27 +1179,12 @@ add_sarif_result (TscReport   *self,
 
   json_builder_set_member_name (builder, "properties");
   json_builder_begin_object (builder);
-  add_string_or_null (builder, "severity", tsc_severity_to_string (flag->severity));
-  add_string_or_null (builder, "userId", flag->user_id);
-  add_string_or_null (builder, "anonymousId", flag->anonymous_id);
-  json_builder_set_member_name (builder, "seqs");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < flag_n_seqs (flag); i++)
-    json_builder_add_int_value (builder, flag_seq (flag, i));
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "messageIds");
-  json_builder_begin_array (builder);
-  for (guint i = 0; flag->message_ids != NULL && i < flag->message_ids->len; i++)
-    {
-      const char *id = flag_message_id (flag, i);
-
-      if (id != NULL)
-        json_builder_add_string_value (builder, id);
-      else
-        json_builder_add_null_value (builder);
-    }
-  json_builder_end_array (builder);
-  add_string_or_null (builder, "explanation", flag->explanation);
+  add_string_member (builder, "severity", tsc_severity_to_string (flag->severity));
+  add_string_member (builder, "userId", flag->user_id);
+  add_string_member (builder, "anonymousId", flag->anonymous_id);
+  add_flag_seqs (builder, flag);
+  add_flag_message_ids (builder, flag);
+  add_string_member (builder, "explanation", flag->explanation);
   json_builder_end_object (builder);
 
   json_builder_end_object (builder);
@@ -1198,15 +1194,10 @@ static char *
 to_sarif (TscReport *self)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "$schema");
-  json_builder_add_string_value (builder, SARIF_SCHEMA);
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_string_value (builder, SARIF_VERSION);
+  add_string_member (builder, "$schema", SARIF_SCHEMA);
+  add_string_member (builder, "version", SARIF_VERSION);
 
   json_builder_set_member_name (builder, "runs");
   json_builder_begin_array (builder);
@@ -1216,12 +1207,9 @@ to_sarif (TscReport *self)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "driver");
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, "Trackscope");
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_string_value (builder, PACKAGE_VERSION);
-  json_builder_set_member_name (builder, "informationUri");
-  json_builder_add_string_value (builder, TRACKSCOPE_URI);
+  add_string_member (builder, "name", "Trackscope");
+  add_string_member (builder, "version", PACKAGE_VERSION);
+  add_string_member (builder, "informationUri", TRACKSCOPE_URI);
   add_sarif_rules (self, builder);
   json_builder_end_object (builder);
   json_builder_end_object (builder);
@@ -1238,8 +1226,7 @@ to_sarif (TscReport *self)
       for (guint i = 0; i < self->problems->len; i++)
         {
           json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "level");
-          json_builder_add_string_value (builder, "warning");
+          add_string_member (builder, "level", "warning");
           add_text_object (builder, "message", g_ptr_array_index (self->problems, i));
           json_builder_end_object (builder);
         }
@@ -1257,8 +1244,7 @@ to_sarif (TscReport *self)
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "location");
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "uri");
-      json_builder_add_string_value (builder, uri);
+      add_string_member (builder, "uri", uri);
       json_builder_end_object (builder);
       json_builder_set_member_name (builder, "roles");
       json_builder_begin_array (builder);
@@ -1276,22 +1262,15 @@ to_sarif (TscReport *self)
 
   json_builder_set_member_name (builder, "properties");
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "profile");
-  json_builder_add_string_value (builder, profile_name (self));
-  json_builder_set_member_name (builder, "messages");
-  json_builder_add_int_value (builder, self->messages->len);
+  add_string_member (builder, "profile", profile_name (self));
+  add_int_member (builder, "messages", self->messages->len);
   json_builder_end_object (builder);
 
   json_builder_end_object (builder);
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  text = json_generator_to_data (generator, NULL);
-  return g_strconcat (text, "\n", NULL);
+  return builder_to_string (builder, TRUE);
 }
 
 /**

@@ -184,6 +184,14 @@ emit (Reader     *reader,
   reader->func (message, &reader->location, reader->user_data);
 }
 
+/* The format of the file being read, once it is recognised. */
+static void
+set_format (Reader          *reader,
+            TscImportFormat  format)
+{
+  reader->self->format = reader->location.format = format;
+}
+
 /* A problem that can be skipped: fatal when strict, noted otherwise. */
 static gboolean
 skip_or_fail (Reader  *reader,
@@ -348,6 +356,23 @@ skip_ws (const char *data,
   return pos;
 }
 
+/* Moves *@pos past white space, reading more as long as the buffer ends
+ * in it: *@pos is then at the next other byte, or at the end of the file. */
+static gboolean
+source_skip_ws (Source  *source,
+                gsize   *pos,
+                GError **error)
+{
+  for (;;)
+    {
+      *pos = skip_ws ((const char *) source->buf->data, source->buf->len, *pos);
+      if (*pos < source->buf->len || source->eof)
+        return TRUE;
+      if (!source_fill (source, error))
+        return FALSE;
+    }
+}
+
 /* The 1-based line of @offset, counted from @from (at line @from_line). */
 static guint
 advance_line (const char *data,
@@ -428,6 +453,28 @@ describe_parser_error (const GError *error,
   *column = c;
   rest = skip_parse_error (error->message + consumed);
   return g_strdup_printf ("not valid JSON: %s", rest);
+}
+
+/* Fails the read of a document that starts at @pos of @data (the whole
+ * file) and did not decode, for @reason: at the line and column of the
+ * file when the parser gave them (counted from @pos), else with @code. */
+static void
+set_document_error (Reader          *reader,
+                    const char      *data,
+                    gsize            pos,
+                    guint            line,
+                    guint            column,
+                    TscImportError   code,
+                    const char      *reason,
+                    GError         **error)
+{
+  const char *path = reader->location.path;
+
+  if (line > 0)
+    g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_JSON,
+                 "%s:%u:%u: %s", path, advance_line (data, 0, pos, 1) + line - 1, column, reason);
+  else
+    g_set_error (error, TSC_IMPORT_ERROR, code, "%s: %s", path, reason);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -675,7 +722,6 @@ read_document (Reader      *reader,
   g_autoptr(GBytes) document = NULL;
   gsize len;
   const char *data = g_bytes_get_data (contents, &len);
-  const char *path = reader->location.path;
   gsize counted = pos;
   guint line;
 
@@ -686,13 +732,8 @@ read_document (Reader      *reader,
       guint err_line = 0, column = 0;
       g_autofree char *reason = describe_wire_error (local_error, "the document", &err_line, &column);
 
-      if (err_line > 0)
-        g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_JSON,
-                     "%s:%u:%u: %s", path,
-                     advance_line (data, 0, pos, 1) + err_line - 1, column, reason);
-      else
-        g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_DOCUMENT,
-                     "%s: %s", path, reason);
+      set_document_error (reader, data, pos, err_line, column, TSC_IMPORT_ERROR_INVALID_DOCUMENT,
+                          reason, error);
       return FALSE;
     }
 
@@ -740,16 +781,20 @@ compare_entries (gconstpointer a,
   return x->index < y->index ? -1 : x->index > y->index;
 }
 
+/* The member @member of @object; %NULL when either is missing. */
+static JsonNode *
+get_member (JsonObject *object,
+            const char *member)
+{
+  return object != NULL ? json_object_get_member (object, member) : NULL;
+}
+
 static const char *
 get_string (JsonObject *object,
             const char *member)
 {
-  JsonNode *node;
+  JsonNode *node = get_member (object, member);
 
-  if (object == NULL)
-    return NULL;
-
-  node = json_object_get_member (object, member);
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
       json_node_get_value_type (node) != G_TYPE_STRING)
     return NULL;
@@ -761,12 +806,8 @@ static JsonObject *
 get_object (JsonObject *object,
             const char *member)
 {
-  JsonNode *node;
+  JsonNode *node = get_member (object, member);
 
-  if (object == NULL)
-    return NULL;
-
-  node = json_object_get_member (object, member);
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return NULL;
 
@@ -778,12 +819,8 @@ get_int (JsonObject *object,
          const char *member,
          gint64      fallback)
 {
-  JsonNode *node;
+  JsonNode *node = get_member (object, member);
 
-  if (object == NULL)
-    return fallback;
-
-  node = json_object_get_member (object, member);
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
     return fallback;
 
@@ -1051,7 +1088,6 @@ read_text (Reader      *reader,
            Source      *source,
            GError     **error)
 {
-  TscImporter *self = reader->self;
   const char *path = reader->location.path;
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) parse_error = NULL;
@@ -1069,19 +1105,13 @@ read_text (Reader      *reader,
     pos = 3;
 
   /* Up to the first character that is not white space. */
-  for (;;)
-    {
-      pos = skip_ws ((const char *) source->buf->data, source->buf->len, pos);
-      if (pos < source->buf->len || source->eof)
-        break;
-      if (!source_fill (source, error))
-        return FALSE;
-    }
+  if (!source_skip_ws (source, &pos, error))
+    return FALSE;
 
   if (pos == source->buf->len)
     {
       /* Nothing but white space: an empty export. */
-      self->format = reader->location.format = TSC_IMPORT_FORMAT_NDJSON;
+      set_format (reader, TSC_IMPORT_FORMAT_NDJSON);
       return TRUE;
     }
 
@@ -1116,18 +1146,12 @@ read_text (Reader      *reader,
     {
       gsize after = first_end;
 
-      for (;;)
-        {
-          after = skip_ws ((const char *) source->buf->data, source->buf->len, after);
-          if (after < source->buf->len || source->eof)
-            break;
-          if (!source_fill (source, error))
-            return FALSE;
-        }
+      if (!source_skip_ws (source, &after, error))
+        return FALSE;
 
       if (after < source->buf->len)
         {
-          self->format = reader->location.format = TSC_IMPORT_FORMAT_NDJSON;
+          set_format (reader, TSC_IMPORT_FORMAT_NDJSON);
           source->keep = FALSE;
           return read_ndjson (reader, source, error);
         }
@@ -1147,18 +1171,13 @@ read_text (Reader      *reader,
 
       if (looks_like_ndjson (data, len, pos))
         {
-          self->format = reader->location.format = TSC_IMPORT_FORMAT_NDJSON;
+          set_format (reader, TSC_IMPORT_FORMAT_NDJSON);
           return read_ndjson (reader, source, error);
         }
 
       reason = describe_parser_error (parse_error, &line, &column);
-      if (line > 0)
-        g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_JSON,
-                     "%s:%u:%u: %s", path,
-                     advance_line (data, 0, pos, 1) + line - 1, column, reason);
-      else
-        g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_JSON,
-                     "%s: %s", path, reason);
+      set_document_error (reader, data, pos, line, column, TSC_IMPORT_ERROR_INVALID_JSON,
+                          reason, error);
       return FALSE;
     }
 
@@ -1168,14 +1187,14 @@ read_text (Reader      *reader,
 
       if (log != NULL)
         {
-          self->format = reader->location.format = TSC_IMPORT_FORMAT_HAR;
+          set_format (reader, TSC_IMPORT_FORMAT_HAR);
           return read_har (reader, log, error);
         }
     }
 
   g_clear_pointer (&root, json_node_unref);
   contents = g_byte_array_free_to_bytes (g_steal_pointer (&source->buf));
-  self->format = reader->location.format = TSC_IMPORT_FORMAT_JSON;
+  set_format (reader, TSC_IMPORT_FORMAT_JSON);
   return read_document (reader, contents, pos, error);
 }
 
@@ -1250,7 +1269,7 @@ tsc_importer_read_file (TscImporter    *self,
     {
       g_clear_object (&buffered);
       g_input_stream_close (G_INPUT_STREAM (file_stream), NULL, NULL);
-      self->format = reader.location.format = TSC_IMPORT_FORMAT_SESSION;
+      set_format (&reader, TSC_IMPORT_FORMAT_SESSION);
       return read_session (&reader, path, error);
     }
 

@@ -15,11 +15,11 @@
 #include <string.h>
 
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "tsc-rules.h"
 #include "tsc-session-store.h"
+#include "tsc-test-util.h"
 #include "tsc-wire.h"
 
 /* ------------------------------------------------------------------ */
@@ -87,20 +87,6 @@ run_cliv (Run                *run,
 
 #define run_cli(run, ...) run_cliv ((run), (const char * const[]) { __VA_ARGS__, NULL })
 
-static char *
-data_path (const char *name)
-{
-  return g_test_build_filename (G_TEST_DIST, "data", "import", name, NULL);
-}
-
-static void
-assert_contains (const char *haystack,
-                 const char *needle)
-{
-  if (strstr (haystack, needle) == NULL)
-    g_error ("“%s” does not contain “%s”", haystack, needle);
-}
-
 static void
 assert_one_line (const char *text)
 {
@@ -124,56 +110,14 @@ parse_json (const char *text)
 }
 
 /* ------------------------------------------------------------------ */
-/* Temporary files                                                      */
-
-typedef struct
-{
-  char *dir;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("tsc-check-XXXXXX", &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (f->dir, name, NULL);
-      g_assert_cmpint (g_remove (file), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (f->dir), ==, 0);
-  g_free (f->dir);
-}
-
-static char *
-write_file (Fixture    *f,
-            const char *name,
-            const char *contents)
-{
-  char *path = g_build_filename (f->dir, name, NULL);
-
-  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
-  return path;
-}
+/* Session files                                                        */
 
 /* A session file with the logout-without-reset flow, stored the way the
  * collector stores it. */
 static char *
-make_session (Fixture *f)
+make_session (TscTestTmpDir *t)
 {
-  char *path = g_build_filename (f->dir, "flow.trackscope", NULL);
+  char *path = g_build_filename (t->dir, "flow.trackscope", NULL);
   const char *bodies[] = {
     "{\"batch\":[{\"type\":\"identify\",\"userId\":\"u1\",\"anonymousId\":\"a1\",\"messageId\":\"m1\","
     "\"timestamp\":\"2024-05-01T10:00:00.000Z\",\"traits\":{\"plan\":\"pro\"}},"
@@ -191,33 +135,7 @@ make_session (Fixture *f)
   g_assert_no_error (error);
 
   for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
-    {
-      g_autoptr(GBytes) body = g_bytes_new_static (bodies[i], strlen (bodies[i]));
-      g_autoptr(TscRequestRecord) record = NULL;
-      g_autoptr(GPtrArray) messages = NULL;
-      TscWireRequest request = { 0 };
-      TscWireLimits limits;
-      TscRoute route;
-
-      tsc_wire_limits_init (&limits);
-      g_assert_true (tsc_route_parse (paths[i], &route));
-      request.method = "POST";
-      request.path = paths[i];
-      request.remote_addr = "127.0.0.1";
-      request.body = body;
-      request.received_at = tsc_wire_parse_time (times[i]);
-
-      record = tsc_wire_record_new (&request, &route);
-      messages = tsc_wire_decode (&request, &route, &limits, record, &error);
-      g_assert_no_error (error);
-      record->status = 200;
-
-      g_assert_true (tsc_session_store_begin (store, &error));
-      g_assert_true (tsc_session_store_append (store, record, messages, &error));
-      g_assert_true (tsc_session_store_commit (store, &error));
-      g_assert_no_error (error);
-      tsc_route_clear (&route);
-    }
+    tsc_test_store_request (store, paths[i], NULL, bodies[i], tsc_wire_parse_time (times[i]));
 
   return path;
 }
@@ -228,25 +146,25 @@ make_session (Fixture *f)
 static void
 test_exit_0_when_clean (void)
 {
-  g_autofree char *path = data_path ("clean.ndjson");
+  g_autofree char *path = tsc_test_data_path ("import", "clean.ndjson");
   g_auto(Run) run = { 0 };
 
   run_cli (&run, path);
   g_assert_cmpint (run.status, ==, 0);
-  assert_contains (run.out, "0 errors, 0 warnings, 0 info in 3 calls from 1 input");
+  tsc_test_assert_contains (run.out, "0 errors, 0 warnings, 0 info in 3 calls from 1 input");
   g_assert_cmpstr (run.err, ==, "");
 }
 
 static void
 test_exit_1_when_an_error_is_flagged (void)
 {
-  g_autofree char *path = data_path ("logout-no-reset.ndjson");
+  g_autofree char *path = tsc_test_data_path ("import", "logout-no-reset.ndjson");
   g_auto(Run) run = { 0 };
 
   run_cli (&run, path);
   g_assert_cmpint (run.status, ==, 1);
-  assert_contains (run.out, "missing-reset-on-logout");
-  assert_contains (run.out, "1 error, 0 warnings, 0 info in 3 calls from 1 input");
+  tsc_test_assert_contains (run.out, "missing-reset-on-logout");
+  tsc_test_assert_contains (run.out, "1 error, 0 warnings, 0 info in 3 calls from 1 input");
 }
 
 static void
@@ -254,8 +172,8 @@ test_fail_on_thresholds (void)
 {
   /* single.json raises one warning (a signup tracked without a userId);
    * logout-no-reset.ndjson one error. */
-  g_autofree char *warning = data_path ("single.json");
-  g_autofree char *error = data_path ("logout-no-reset.ndjson");
+  g_autofree char *warning = tsc_test_data_path ("import", "single.json");
+  g_autofree char *error = tsc_test_data_path ("import", "logout-no-reset.ndjson");
   const struct
   {
     const char *input;
@@ -289,7 +207,7 @@ test_profile_changes_the_exit_code (void)
 {
   /* track-before-identify is a warning under segment, an error under
    * mixpanel-original. */
-  g_autofree char *path = data_path ("single.json");
+  g_autofree char *path = tsc_test_data_path ("import", "single.json");
   g_auto(Run) segment = { 0 };
   g_auto(Run) mixpanel = { 0 };
   g_autoptr(JsonNode) root = NULL;
@@ -308,11 +226,12 @@ test_profile_changes_the_exit_code (void)
 }
 
 static void
-test_config_turns_a_rule_off (Fixture       *f,
+test_config_turns_a_rule_off (TscTestTmpDir *t,
                               gconstpointer  data)
 {
-  g_autofree char *path = data_path ("logout-no-reset.ndjson");
-  g_autofree char *config = write_file (f, "rules.conf", "[rules]\nmissing-reset-on-logout=off\n");
+  g_autofree char *path = tsc_test_data_path ("import", "logout-no-reset.ndjson");
+  g_autofree char *config = tsc_test_write_file (t->dir, "rules.conf",
+                                                 "[rules]\nmissing-reset-on-logout=off\n", -1);
   g_auto(Run) run = { 0 };
 
   run_cli (&run, "--config", config, path);
@@ -321,11 +240,11 @@ test_config_turns_a_rule_off (Fixture       *f,
 }
 
 static void
-test_exit_2_for_bad_usage (Fixture       *f,
+test_exit_2_for_bad_usage (TscTestTmpDir *t,
                            gconstpointer  data)
 {
-  g_autofree char *path = data_path ("logout-no-reset.ndjson");
-  g_autofree char *bad_config = write_file (f, "bad.conf", "[rules]\nno-such-rule=error\n");
+  g_autofree char *path = tsc_test_data_path ("import", "logout-no-reset.ndjson");
+  g_autofree char *bad_config = tsc_test_write_file (t->dir, "bad.conf", "[rules]\nno-such-rule=error\n", -1);
   const struct
   {
     const char *args[4];
@@ -347,19 +266,19 @@ test_exit_2_for_bad_usage (Fixture       *f,
       g_assert_cmpint (run.status, ==, 2);
       g_assert_cmpstr (run.out, ==, "");
       assert_one_line (run.err);
-      assert_contains (run.err, cases[i].reason);
+      tsc_test_assert_contains (run.err, cases[i].reason);
     }
 }
 
 static void
-test_exit_2_for_unreadable_input (Fixture       *f,
+test_exit_2_for_unreadable_input (TscTestTmpDir *t,
                                   gconstpointer  data)
 {
-  g_autofree char *missing = g_build_filename (f->dir, "missing.ndjson", NULL);
-  g_autofree char *unknown = data_path ("not-a-format.txt");
-  g_autofree char *broken = data_path ("broken.json");
+  g_autofree char *missing = g_build_filename (t->dir, "missing.ndjson", NULL);
+  g_autofree char *unknown = tsc_test_data_path ("import", "not-a-format.txt");
+  g_autofree char *broken = tsc_test_data_path ("import", "broken.json");
   g_autofree char *broken_line = g_strdup_printf ("%s:5:", broken);
-  g_autofree char *good = data_path ("clean.ndjson");
+  g_autofree char *good = tsc_test_data_path ("import", "clean.ndjson");
   const struct
   {
     const char *input;
@@ -368,7 +287,7 @@ test_exit_2_for_unreadable_input (Fixture       *f,
     { missing, missing },
     { unknown, unknown },
     { broken,  broken_line },
-    { f->dir,  f->dir },
+    { t->dir,  t->dir },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -380,7 +299,7 @@ test_exit_2_for_unreadable_input (Fixture       *f,
       g_assert_cmpint (run.status, ==, 2);
       g_assert_cmpstr (run.out, ==, "");
       assert_one_line (run.err);
-      assert_contains (run.err, cases[i].reason);
+      tsc_test_assert_contains (run.err, cases[i].reason);
     }
 }
 
@@ -390,7 +309,7 @@ test_exit_2_for_unreadable_input (Fixture       *f,
 static void
 test_bad_line_is_reported_and_the_rest_checked (void)
 {
-  g_autofree char *path = data_path ("bad-line.ndjson");
+  g_autofree char *path = tsc_test_data_path ("import", "bad-line.ndjson");
   g_autofree char *line2 = g_strdup_printf ("%s:2:", path);
   g_autofree char *line4 = g_strdup_printf ("%s:4:", path);
   g_auto(Run) run = { 0 };
@@ -401,8 +320,8 @@ test_bad_line_is_reported_and_the_rest_checked (void)
   run_cli (&run, "--format", "json", path);
   /* Lines 1, 3 and 5 still make the logout-without-reset flow. */
   g_assert_cmpint (run.status, ==, 1);
-  assert_contains (run.err, line2);
-  assert_contains (run.err, line4);
+  tsc_test_assert_contains (run.err, line2);
+  tsc_test_assert_contains (run.err, line4);
   root = parse_json (run.out);
   object = json_node_get_object (root);
   g_assert_cmpint (json_object_get_int_member (object, "messages"), ==, 3);
@@ -413,13 +332,13 @@ test_bad_line_is_reported_and_the_rest_checked (void)
   g_assert_cmpint (strict.status, ==, 2);
   g_assert_cmpstr (strict.out, ==, "");
   assert_one_line (strict.err);
-  assert_contains (strict.err, line2);
+  tsc_test_assert_contains (strict.err, line2);
 }
 
 static void
 test_truncated_line_exits_2 (void)
 {
-  g_autofree char *path = data_path ("truncated.ndjson");
+  g_autofree char *path = tsc_test_data_path ("import", "truncated.ndjson");
   g_autofree char *where = g_strdup_printf ("%s:3:", path);
   g_auto(Run) run = { 0 };
   g_auto(Run) strict = { 0 };
@@ -427,31 +346,31 @@ test_truncated_line_exits_2 (void)
   run_cli (&run, path);
   g_assert_cmpint (run.status, ==, 2);
   assert_one_line (run.err);
-  assert_contains (run.err, where);
-  assert_contains (run.err, "cut short");
+  tsc_test_assert_contains (run.err, where);
+  tsc_test_assert_contains (run.err, "cut short");
   /* The lines before it were checked and reported. */
-  assert_contains (run.out, "in 2 calls from 1 input");
+  tsc_test_assert_contains (run.out, "in 2 calls from 1 input");
 
   run_cli (&strict, "--strict", path);
   g_assert_cmpint (strict.status, ==, 2);
   g_assert_cmpstr (strict.out, ==, "");
   assert_one_line (strict.err);
-  assert_contains (strict.err, where);
+  tsc_test_assert_contains (strict.err, where);
 }
 
 static void
 test_har_without_analytics_calls (void)
 {
-  g_autofree char *path = data_path ("no-analytics.har");
+  g_autofree char *path = tsc_test_data_path ("import", "no-analytics.har");
   g_auto(Run) run = { 0 };
   g_auto(Run) json = { 0 };
   g_autoptr(JsonNode) root = NULL;
 
   run_cli (&run, path);
   g_assert_cmpint (run.status, ==, 0);
-  assert_contains (run.out, "0 calls found");
-  assert_contains (run.err, path);
-  assert_contains (run.err, "0 calls found");
+  tsc_test_assert_contains (run.out, "0 calls found");
+  tsc_test_assert_contains (run.err, path);
+  tsc_test_assert_contains (run.err, "0 calls found");
 
   run_cli (&json, "--format", "json", path);
   g_assert_cmpint (json.status, ==, 0);
@@ -490,15 +409,15 @@ flag_signature (const char *json)
 }
 
 static void
-test_same_flags_from_every_format (Fixture       *f,
+test_same_flags_from_every_format (TscTestTmpDir *t,
                                    gconstpointer  data)
 {
-  g_autofree char *ndjson = data_path ("logout-no-reset.ndjson");
-  g_autofree char *batches = data_path ("batches.ndjson");
-  g_autofree char *array = data_path ("array.json");
-  g_autofree char *batch = data_path ("batch.json");
-  g_autofree char *har = data_path ("logout-no-reset.har");
-  g_autofree char *session = make_session (f);
+  g_autofree char *ndjson = tsc_test_data_path ("import", "logout-no-reset.ndjson");
+  g_autofree char *batches = tsc_test_data_path ("import", "batches.ndjson");
+  g_autofree char *array = tsc_test_data_path ("import", "array.json");
+  g_autofree char *batch = tsc_test_data_path ("import", "batch.json");
+  g_autofree char *har = tsc_test_data_path ("import", "logout-no-reset.har");
+  g_autofree char *session = make_session (t);
   const char *inputs[] = { batches, array, batch, har, session };
   g_auto(Run) reference = { 0 };
   g_autofree char *expected = NULL;
@@ -506,8 +425,8 @@ test_same_flags_from_every_format (Fixture       *f,
   run_cli (&reference, "--format", "json", ndjson);
   g_assert_cmpint (reference.status, ==, 1);
   expected = flag_signature (reference.out);
-  assert_contains (expected, "messages=3 ");
-  assert_contains (expected, "missing-reset-on-logout/error[2,3]");
+  tsc_test_assert_contains (expected, "messages=3 ");
+  tsc_test_assert_contains (expected, "missing-reset-on-logout/error[2,3]");
 
   for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
     {
@@ -554,8 +473,8 @@ holds (JsonNode *node,
 static void
 test_json_shape (void)
 {
-  g_autofree char *logout = data_path ("logout-no-reset.ndjson");
-  g_autofree char *single = data_path ("single.json");
+  g_autofree char *logout = tsc_test_data_path ("import", "logout-no-reset.ndjson");
+  g_autofree char *single = tsc_test_data_path ("import", "single.json");
   g_auto(Run) run = { 0 };
   g_autoptr(JsonNode) root = NULL;
   const char *top[] = { "version", "profile", "inputs", "messages", "counts", "flags", NULL };
@@ -648,8 +567,8 @@ test_json_shape (void)
 static void
 test_text_groups_by_stream (void)
 {
-  g_autofree char *logout = data_path ("logout-no-reset.ndjson");
-  g_autofree char *single = data_path ("single.json");
+  g_autofree char *logout = tsc_test_data_path ("import", "logout-no-reset.ndjson");
+  g_autofree char *single = tsc_test_data_path ("import", "single.json");
   g_autofree char *where = g_strdup_printf ("%s:3", logout);
   g_auto(Run) run = { 0 };
   const char *a1;
@@ -663,32 +582,32 @@ test_text_groups_by_stream (void)
   g_assert_nonnull (a1);
   g_assert_nonnull (a7);
   g_assert_true (a1 < a7);
-  assert_contains (run.out, "error    missing-reset-on-logout");
-  assert_contains (run.out, "warning  track-before-identify");
+  tsc_test_assert_contains (run.out, "error    missing-reset-on-logout");
+  tsc_test_assert_contains (run.out, "warning  track-before-identify");
   /* The messages involved, with where they are. */
-  assert_contains (run.out, "#2 track “Signed Out”");
-  assert_contains (run.out, "#3 page “Pricing”");
-  assert_contains (run.out, where);
-  assert_contains (run.out, "1 error, 1 warning, 0 info in 4 calls from 2 inputs\n");
+  tsc_test_assert_contains (run.out, "#2 track “Signed Out”");
+  tsc_test_assert_contains (run.out, "#3 page “Pricing”");
+  tsc_test_assert_contains (run.out, where);
+  tsc_test_assert_contains (run.out, "1 error, 1 warning, 0 info in 4 calls from 2 inputs\n");
   /* NO_COLOR is set in the test environment, and stdout is a pipe. */
   g_assert_null (strchr (run.out, '\033'));
 }
 
 static void
-test_text_prints_no_control_characters (Fixture       *f,
+test_text_prints_no_control_characters (TscTestTmpDir *t,
                                         gconstpointer  data)
 {
   /* An escape sequence in an event name must not reach the terminal. */
-  g_autofree char *path = write_file (f, "escape.ndjson",
+  g_autofree char *path = tsc_test_write_file (t->dir, "escape.ndjson",
     "{\"type\":\"identify\",\"userId\":\"u1\\u001b[31m\",\"anonymousId\":\"a1\",\"messageId\":\"e1\"}\n"
     "{\"type\":\"track\",\"event\":\"Signed Out\",\"userId\":\"u1\\u001b[31m\",\"anonymousId\":\"a1\",\"messageId\":\"e2\"}\n"
-    "{\"type\":\"page\",\"name\":\"Pricing\\u001b[2J\",\"anonymousId\":\"a1\",\"messageId\":\"e3\"}\n");
+    "{\"type\":\"page\",\"name\":\"Pricing\\u001b[2J\",\"anonymousId\":\"a1\",\"messageId\":\"e3\"}\n", -1);
   g_auto(Run) run = { 0 };
 
   run_cli (&run, path);
   g_assert_cmpint (run.status, ==, 1);
-  assert_contains (run.out, "missing-reset-on-logout");
-  assert_contains (run.out, "#3 page “Pricing\xef\xbf\xbd[2J”");
+  tsc_test_assert_contains (run.out, "missing-reset-on-logout");
+  tsc_test_assert_contains (run.out, "#3 page “Pricing\xef\xbf\xbd[2J”");
   g_assert_null (strchr (run.out, '\033'));
 }
 
@@ -829,14 +748,14 @@ junit_clear (JUnit *j)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (JUnit, junit_clear)
 
 static void
-test_junit_one_testcase_per_rule (Fixture       *f,
+test_junit_one_testcase_per_rule (TscTestTmpDir *t,
                                   gconstpointer  data)
 {
   /* Ids that need escaping everywhere they are shown. */
-  g_autofree char *path = write_file (f, "escape.ndjson",
+  g_autofree char *path = tsc_test_write_file (t->dir, "escape.ndjson",
     "{\"type\":\"identify\",\"userId\":\"u<1>&\\\"'\",\"anonymousId\":\"a]]>1\",\"messageId\":\"e1\"}\n"
     "{\"type\":\"track\",\"event\":\"Signed Out\",\"userId\":\"u<1>&\\\"'\",\"anonymousId\":\"a]]>1\",\"messageId\":\"e2\"}\n"
-    "{\"type\":\"page\",\"name\":\"Pricing <&>\\u0001\",\"anonymousId\":\"a]]>1\",\"messageId\":\"e3\"}\n");
+    "{\"type\":\"page\",\"name\":\"Pricing <&>\\u0001\",\"anonymousId\":\"a]]>1\",\"messageId\":\"e3\"}\n", -1);
   g_auto(Run) run = { 0 };
   g_auto(JUnit) j = { 0 };
 
@@ -855,19 +774,19 @@ test_junit_one_testcase_per_rule (Fixture       *f,
   g_assert_cmpuint (j.suite_failures, ==, g_hash_table_size (j.failures));
   g_assert_nonnull (j.failure_text);
   /* The explanation, then the messages by seq. */
-  assert_contains (j.failure_text, "#2 track “Signed Out”");
+  tsc_test_assert_contains (j.failure_text, "#2 track “Signed Out”");
   /* XML 1.0 cannot carry U+0001, not even as &#x1;. */
-  assert_contains (j.failure_text, "#3 page “Pricing <&>\xef\xbf\xbd”");
-  assert_contains (j.failure_text, "u<1>&\"'");
+  tsc_test_assert_contains (j.failure_text, "#3 page “Pricing <&>\xef\xbf\xbd”");
+  tsc_test_assert_contains (j.failure_text, "u<1>&\"'");
 }
 
 static void
-test_junit_fail_on_and_rules_off (Fixture       *f,
+test_junit_fail_on_and_rules_off (TscTestTmpDir *t,
                                   gconstpointer  data)
 {
-  g_autofree char *logout = data_path ("logout-no-reset.ndjson");
-  g_autofree char *single = data_path ("single.json");
-  g_autofree char *config = write_file (f, "rules.conf", "[rules]\nclock-skew=off\n");
+  g_autofree char *logout = tsc_test_data_path ("import", "logout-no-reset.ndjson");
+  g_autofree char *single = tsc_test_data_path ("import", "single.json");
+  g_autofree char *config = tsc_test_write_file (t->dir, "rules.conf", "[rules]\nclock-skew=off\n", -1);
   g_auto(Run) never = { 0 };
   g_auto(Run) warning = { 0 };
   g_auto(JUnit) j_never = { 0 };
@@ -1063,7 +982,7 @@ check_sarif (const char  *text,
 static void
 test_sarif_structure_with_lines (void)
 {
-  g_autofree char *path = data_path ("logout-no-reset.ndjson");
+  g_autofree char *path = tsc_test_data_path ("import", "logout-no-reset.ndjson");
   g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
   g_auto(Run) run = { 0 };
   g_autoptr(JsonNode) root = NULL;
@@ -1092,7 +1011,7 @@ test_sarif_structure_with_lines (void)
 static void
 test_sarif_structure_without_lines (void)
 {
-  g_autofree char *path = data_path ("logout-no-reset.har");
+  g_autofree char *path = tsc_test_data_path ("import", "logout-no-reset.har");
   g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
   g_auto(Run) run = { 0 };
   g_autoptr(JsonNode) root = NULL;
@@ -1113,7 +1032,7 @@ test_sarif_structure_without_lines (void)
 static void
 test_sarif_clean_run_has_no_results (void)
 {
-  g_autofree char *path = data_path ("clean.ndjson");
+  g_autofree char *path = tsc_test_data_path ("import", "clean.ndjson");
   g_auto(Run) run = { 0 };
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(JsonArray) results = NULL;
@@ -1130,8 +1049,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
-#define ADD_TMP(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+#define ADD_TMP(path, func) TSC_TEST_ADD_TMP_DIR (path, NULL, func)
 
   g_test_add_func ("/check/exit/0-when-nothing-is-flagged", test_exit_0_when_clean);
   g_test_add_func ("/check/exit/1-when-an-error-is-flagged", test_exit_1_when_an_error_is_flagged);

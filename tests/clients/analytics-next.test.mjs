@@ -9,24 +9,15 @@
 // Segment.io integration back at itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import {
-  startCapture, messages, requests, describeSession, waitFor, basicAuth, loadPackage, NOT_INSTALLED, CLIENTS_DIR,
+  startCapture, messages, requests, waitForMessageIds, basicAuth, NOT_INSTALLED,
 } from './lib/capture.mjs';
+import {
+  playwright, ajsNext, startPageServer, launchChromium, recordPage, bounded, BROWSER_WAIT_MS,
+} from './lib/browser.mjs';
 
-const playwright = loadPackage('playwright-core');
-const ajs = loadPackage('@segment/analytics-next');
-const skip = playwright && ajs ? false : NOT_INSTALLED;
-const chromium = playwright?.mod.chromium;
-const AJS_VERSION = ajs?.version;
-const UMD_PATH = path.join(CLIENTS_DIR, 'node_modules', '@segment', 'analytics-next', 'dist', 'umd', 'index.js');
-
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const WAIT_MS = 20000;
+const skip = playwright && ajsNext ? false : NOT_INSTALLED;
+const AJS_VERSION = ajsNext?.version;
 
 const USER = 'user-42';
 const GROUP = 'org-7';
@@ -56,38 +47,6 @@ const PAGE_HTML = `<!doctype html>
 </script>
 </body></html>`;
 
-/** Serve the test page and the UMD bundle on 127.0.0.1:0 (an origin other than the collector's). */
-async function startPageServer() {
-  const umd = await readFile(UMD_PATH);
-  const served = [];
-  const server = http.createServer((req, res) => {
-    served.push(`${req.method} ${req.url}`);
-    if (req.url === '/' || req.url === '/index.html') {
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
-      res.end(PAGE_HTML);
-    } else if (req.url === '/ajs-next.umd.js') {
-      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store' });
-      res.end(umd);
-    } else if (req.url === '/favicon.ico') {
-      res.writeHead(204);
-      res.end();
-    } else {
-      res.writeHead(404, { 'Content-Type': 'text/plain' });
-      res.end('not found');
-    }
-  });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address();
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    served,
-    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
-  };
-}
-
 /**
  * Launch Chromium, open the page, run the flow and wait until the collector has
  * stored all five messages; then stop the collector. Returns everything observed.
@@ -95,55 +54,34 @@ async function startPageServer() {
 async function runBrowserScenario(t, { writeKey, loadOptions }) {
   const cap = await startCapture();
   t.after(() => cap.cleanup());
-  const site = await startPageServer();
+  const site = await startPageServer(PAGE_HTML);
   t.after(() => site.close());
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30000 });
-  t.after(() => browser.close());
+  const browser = await launchChromium(t);
 
   const context = await browser.newContext();
   const page = await context.newPage();
-  const log = []; // everything the browser did, for failure messages
+  const { dump } = recordPage(page, cap, site); // everything the browser did, for failure messages
   const posts = []; // POST bodies the browser sent to the collector
-  page.on('console', (msg) => log.push(`console.${msg.type()}: ${msg.text()}`));
-  page.on('pageerror', (err) => log.push(`pageerror: ${err.message}`));
   page.on('request', (req) => {
-    log.push(`request: ${req.method()} ${req.url()}`);
     if (req.method() === 'POST' && req.url().startsWith(cap.url)) {
       posts.push({ url: new URL(req.url()).pathname, body: req.postData(), headers: req.headers() });
     }
   });
-  page.on('requestfailed', (req) => log.push(`requestfailed: ${req.method()} ${req.url()} ${req.failure()?.errorText}`));
-  page.on('response', (res) => log.push(`response: ${res.status()} ${res.request().method()} ${res.url()}`));
-  const dump = () => `${describeSession(cap.sessionPath, cap)}\nbrowser log:\n  ${log.join('\n  ')}\npage server served: ${site.served.join(', ')}`;
 
   const startedUs = Date.now() * 1000;
-  await page.goto(`${site.origin}/`, { waitUntil: 'load', timeout: WAIT_MS });
+  await page.goto(`${site.origin}/`, { waitUntil: 'load', timeout: BROWSER_WAIT_MS });
   let flow;
-  let timer;
   try {
-    flow = await Promise.race([
-      page.evaluate(([wk, cdn, lo]) => window.runFlow(wk, cdn, lo), [writeKey, cap.url, loadOptions]),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`page flow did not finish within ${WAIT_MS} ms`)), WAIT_MS);
-      }),
-    ]);
+    flow = await bounded(page.evaluate(([wk, cdn, lo]) => window.runFlow(wk, cdn, lo), [writeKey, cap.url, loadOptions]),
+      BROWSER_WAIT_MS, 'page flow');
   } catch (err) {
     assert.fail(`${err.message}\n${dump()}`);
-  } finally {
-    clearTimeout(timer);
   }
   assert.equal(flow.events.length, 5);
   assert.equal(flow.origin, site.origin);
-  const ids = flow.events.map((e) => e.messageId);
 
   // Poll the session until the five messages are stored (no fixed sleeps).
-  await waitFor(() => {
-    const got = new Set(messages(cap.sessionPath).map((m) => m.message_id));
-    return ids.every((id) => got.has(id));
-  }, {
-    timeoutMs: WAIT_MS,
-    describe: () => `waiting for messageIds ${ids.join(', ')} in ${cap.sessionPath}\n${dump()}`,
-  });
+  await waitForMessageIds(cap, flow.events.map((e) => e.messageId), { timeoutMs: BROWSER_WAIT_MS, describe: dump });
   await context.close();
   await cap.stop();
   const stoppedUs = Date.now() * 1000;

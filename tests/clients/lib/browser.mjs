@@ -7,11 +7,13 @@
 // GET /v1/projects/<writeKey>/settings pointing Segment.io back at itself
 // (see analytics-next.test.mjs, which checks the wire details).
 //
-// Unlike analytics-next.test.mjs, which runs a fixed sequence inside the page,
-// these helpers expose `window.ts.load()` / `window.ts.call()` so a test can
-// interleave browser calls with other clients (a server SDK) and wait in Node
-// until each call is stored before making the next one: the receive order of
-// the session is then the call order, which identity rules depend on.
+// startPageServer(), launchChromium() and recordPage() serve every browser
+// test. analytics-next.test.mjs serves a page of its own that runs a fixed
+// sequence; openAjsPage() drives the step page below instead, which exposes
+// `window.ts.load()` / `window.ts.call()` so a test can interleave browser
+// calls with other clients (a server SDK) and wait in Node until each call is
+// stored before making the next one: the receive order of the session is then
+// the call order, which identity rules depend on.
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -94,6 +96,23 @@ export async function launchChromium(t) {
   return browser;
 }
 
+/**
+ * Record what `page` does (console messages, page errors, requests, failed
+ * requests and responses) in `log`, for failure messages; `dump()` gives the
+ * session of `cap`, that log and what the page server `site` served.
+ */
+export function recordPage(page, cap, site) {
+  const log = [];
+  page.on('console', (msg) => log.push(`console.${msg.type()}: ${msg.text()}`));
+  page.on('pageerror', (err) => log.push(`pageerror: ${err.message}`));
+  page.on('request', (req) => log.push(`request: ${req.method()} ${req.url()}`));
+  page.on('requestfailed', (req) => log.push(`requestfailed: ${req.method()} ${req.url()} ${req.failure()?.errorText}`));
+  page.on('response', (res) => log.push(`response: ${res.status()} ${res.request().method()} ${res.url()}`));
+  const dump = () => `${describeSession(cap.sessionPath, cap)}\nbrowser log:\n  ${log.join('\n  ')}\n` +
+    `page server served: ${site.served.join(', ')}`;
+  return { log, dump };
+}
+
 /** Race a promise against a timeout (rejects with `what`). */
 export async function bounded(promise, ms, what) {
   let timer;
@@ -127,14 +146,7 @@ export async function openAjsPage({ t, browser, cap, site, writeKey, contextOpti
   let closed = false;
   t.after(async () => { if (!closed) await context.close().catch(() => {}); });
   const page = await context.newPage();
-  const log = [];
-  page.on('console', (msg) => log.push(`console.${msg.type()}: ${msg.text()}`));
-  page.on('pageerror', (err) => log.push(`pageerror: ${err.message}`));
-  page.on('request', (req) => log.push(`request: ${req.method()} ${req.url()}`));
-  page.on('requestfailed', (req) => log.push(`requestfailed: ${req.method()} ${req.url()} ${req.failure()?.errorText}`));
-  page.on('response', (res) => log.push(`response: ${res.status()} ${res.request().method()} ${res.url()}`));
-  const dump = () => `${describeSession(cap.sessionPath, cap)}\nbrowser log:\n  ${log.join('\n  ')}\n` +
-    `page server served: ${site.served.join(', ')}`;
+  const { log, dump } = recordPage(page, cap, site);
 
   await page.goto(`${site.origin}/`, { waitUntil: 'load', timeout: BROWSER_WAIT_MS });
   let info;
