@@ -5,7 +5,7 @@
 BUILDDIR ?= build
 ASAN_BUILDDIR ?= build-asan
 XVFB = xvfb-run -a -s "-screen 0 1400x900x24"
-TEST_ENV = GSK_RENDERER=cairo NO_AT_BRIDGE=1
+TEST_ENV = GSK_RENDERER=cairo NO_AT_BRIDGE=1 GTK_A11Y=none
 
 .PHONY: all deps test-deps setup build run check check-asan bench clean
 

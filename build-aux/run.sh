@@ -4,6 +4,13 @@ set -eu
 
 builddir=${1:-build}
 
+# Our GSettings schema, compiled into the build tree; the system's stay
+# visible through XDG_DATA_DIRS.
+if [ -f "$builddir/data/gschemas.compiled" ]; then
+  GSETTINGS_SCHEMA_DIR="$(cd "$builddir/data" && pwd)${GSETTINGS_SCHEMA_DIR:+:$GSETTINGS_SCHEMA_DIR}"
+  export GSETTINGS_SCHEMA_DIR
+fi
+
 if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
   if [ -x "$builddir/src/app/trackscope" ]; then
     exec "$builddir/src/app/trackscope"
