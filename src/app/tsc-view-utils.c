@@ -23,14 +23,15 @@ tsc_scope_matches (const TscScope    *scope,
   return TRUE;
 }
 
-/* The GNOME palette's 3 and 4 shades (light) and 2 and 3 (dark): blue,
- * green, yellow, orange, red, purple, brown, plus teal and pink. */
+/* From the GNOME palette (shades 3–5 light, 1–3 dark): blue, green,
+ * yellow, orange, dark blue, purple, brown, teal and pink. No red: that
+ * is the error colour of flags. */
 static const char *light_palette[] = {
-  "#1c71d8", "#2ec27e", "#c88800", "#e66100", "#c01c28", "#813d9c", "#865e3c", "#0f8b8d", "#c64b8a",
+  "#1c71d8", "#2ec27e", "#c88800", "#e66100", "#1a5fb4", "#813d9c", "#865e3c", "#0f8b8d", "#c64b8a",
 };
 
 static const char *dark_palette[] = {
-  "#62a0ea", "#57e389", "#f8e45c", "#ffa348", "#f66151", "#c061cb", "#cdab8f", "#5ad0d0", "#f491c4",
+  "#62a0ea", "#57e389", "#f8e45c", "#ffa348", "#99c1f1", "#c061cb", "#cdab8f", "#5ad0d0", "#f491c4",
 };
 
 /**
