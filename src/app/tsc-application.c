@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "tsc-application.h"
+#include "tsc-preferences-window.h"
 #include "tsc-window.h"
 
 struct _TscApplication
@@ -23,7 +24,7 @@ G_DEFINE_FINAL_TYPE (TscApplication, tsc_application, ADW_TYPE_APPLICATION)
 
 static const GOptionEntry options[] = {
   { "listen", 'l', 0, G_OPTION_ARG_STRING, NULL,
-    N_("Address the collector listens on (default 127.0.0.1:8765; port 0 picks a free port)"),
+    N_("Address the collector listens on (default from Preferences, 127.0.0.1:8765; port 0 picks a free port)"),
     N_("HOST:PORT") },
   { "no-capture", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Do not start a capture"), NULL },
@@ -70,13 +71,20 @@ tsc_application_activate (GApplication *application)
     }
 
   window = GTK_WINDOW (tsc_window_new (GTK_APPLICATION (application)));
-  if (self->no_capture)
-    tsc_window_show_error (TSC_WINDOW (window), _("No Capture Running"),
-                           _("Trackscope was started without a capture."));
-  else if (!tsc_window_start_capture (TSC_WINDOW (window), self->listen, NULL, &error))
-    tsc_window_show_error (TSC_WINDOW (window), _("Cannot Start Capturing"), error->message);
-
   gtk_window_present (window);
+
+  if (self->no_capture)
+    return;
+
+  if (!tsc_window_start_capture (TSC_WINDOW (window), self->listen, NULL, &error))
+    {
+      if (g_error_matches (error, TSC_COLLECTOR_ERROR, TSC_COLLECTOR_ERROR_ADDRESS_IN_USE))
+        tsc_window_show_message (TSC_WINDOW (window), "network-error-symbolic",
+                                 _("The Port Is Taken"), error->message);
+      else
+        tsc_window_show_message (TSC_WINDOW (window), "dialog-error-symbolic",
+                                 _("Cannot Start Capturing"), error->message);
+    }
 }
 
 static void
@@ -87,12 +95,14 @@ tsc_application_open (GApplication  *application,
 {
   for (int i = 0; i < n_files; i++)
     {
-      g_autoptr(GError) error = NULL;
       TscWindow *window = tsc_window_new (GTK_APPLICATION (application));
+      g_autofree char *name = g_file_get_basename (files[i]);
 
-      if (!tsc_window_open_session (window, files[i], &error))
-        tsc_window_show_error (window, _("Cannot Open Session"), error->message);
       gtk_window_present (GTK_WINDOW (window));
+      if (name != NULL && g_str_has_suffix (name, ".trackscope"))
+        tsc_window_open_file (window, files[i]);
+      else
+        tsc_window_import_file (window, files[i]);
     }
 }
 
@@ -116,6 +126,18 @@ about_action (GSimpleAction *action,
 }
 
 static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  GtkApplication *application = user_data;
+  TscPreferencesWindow *preferences;
+
+  preferences = tsc_preferences_window_new (gtk_application_get_active_window (application), NULL);
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
 quit_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
@@ -128,15 +150,20 @@ tsc_application_startup (GApplication *application)
 {
   static const GActionEntry entries[] = {
     { .name = "about", .activate = about_action },
+    { .name = "preferences", .activate = preferences_action },
     { .name = "quit", .activate = quit_action },
   };
   const char *quit_accels[] = { "<Control>q", NULL };
+  const char *preferences_accels[] = { "<Control>comma", NULL };
+  const char *close_accels[] = { "<Control>w", NULL };
 
   G_APPLICATION_CLASS (tsc_application_parent_class)->startup (application);
 
   g_action_map_add_action_entries (G_ACTION_MAP (application), entries,
                                    G_N_ELEMENTS (entries), application);
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.preferences", preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "window.close", close_accels);
 }
 
 static void
@@ -165,7 +192,6 @@ tsc_application_class_init (TscApplicationClass *klass)
 static void
 tsc_application_init (TscApplication *self)
 {
-  self->listen = g_strdup ("127.0.0.1:8765");
   g_application_add_main_option_entries (G_APPLICATION (self), options);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[FILE…]"));
 }

@@ -6,25 +6,32 @@
 
 #include <adwaita.h>
 
-#include "tsc-collector.h"
+#include "tsc-session.h"
 
 G_BEGIN_DECLS
 
 #define TSC_TYPE_WINDOW (tsc_window_get_type ())
 G_DECLARE_FINAL_TYPE (TscWindow, tsc_window, TSC, WINDOW, AdwApplicationWindow)
 
-TscWindow *tsc_window_new                (GtkApplication *application);
-gboolean   tsc_window_start_capture      (TscWindow      *self,
-                                          const char     *listen,
-                                          const char     *session_path,
-                                          GError        **error);
-void       tsc_window_show_error         (TscWindow      *self,
-                                          const char     *title,
-                                          const char     *message);
-gboolean   tsc_window_open_session       (TscWindow      *self,
-                                          GFile          *file,
-                                          GError        **error);
-guint64    tsc_window_get_message_count  (TscWindow      *self);
-TscCollector *tsc_window_get_collector   (TscWindow      *self);
+TscWindow  *tsc_window_new                (GtkApplication *application);
+gboolean    tsc_window_start_capture      (TscWindow      *self,
+                                           const char     *listen,
+                                           const char     *session_path,
+                                           GError        **error);
+void        tsc_window_open_file          (TscWindow      *self,
+                                           GFile          *file);
+void        tsc_window_import_file        (TscWindow      *self,
+                                           GFile          *file);
+void        tsc_window_show_message       (TscWindow      *self,
+                                           const char     *icon_name,
+                                           const char     *title,
+                                           const char     *description);
+void        tsc_window_add_toast          (TscWindow      *self,
+                                           const char     *text);
+void        tsc_window_export_ndjson      (TscWindow      *self,
+                                           GFile          *file);
+TscSession *tsc_window_get_session        (TscWindow      *self);
+gboolean    tsc_window_is_busy            (TscWindow      *self);
+gboolean    tsc_window_is_blank           (TscWindow      *self);
 
 G_END_DECLS

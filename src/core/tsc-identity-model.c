@@ -19,6 +19,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #include "tsc-identity-model.h"
 #include "tsc-json-span.h"
 #include "tsc-wire.h"
@@ -231,6 +233,77 @@ client_key (TscMessage *m)
   return g_strdup ("");
 }
 
+/* What a person calls a sender: the lane, or the page's host with the
+ * browser and device the User-Agent names, or the library that sent it. */
+static const struct
+{
+  const char *token;
+  const char *name;
+} user_agents[] = {
+  /* Order matters: Edge and Chrome also say Safari, Chrome on iOS says CriOS. */
+  { "Edg/", "Edge" },
+  { "OPR/", "Opera" },
+  { "Firefox/", "Firefox" },
+  { "FxiOS/", "Firefox" },
+  { "CriOS/", "Chrome" },
+  { "Chrome/", "Chrome" },
+  { "jsdom/", "jsdom" },
+  { "Safari/", "Safari" },
+};
+
+static const char *
+user_agent_device (const char *ua)
+{
+  if (strstr (ua, "iPhone") != NULL)
+    return "iPhone";
+  if (strstr (ua, "iPad") != NULL)
+    return "iPad";
+  if (strstr (ua, "Android") != NULL)
+    return "Android";
+  return NULL;
+}
+
+static char *
+client_label (TscTransport *t)
+{
+  const char *browser = NULL;
+  const char *device;
+  g_autofree char *host = NULL;
+
+  if (t == NULL)
+    return g_strdup (_("unknown sender"));
+  if (t->lane != NULL)
+    return g_strdup_printf (_("lane %s"), t->lane);
+
+  if (t->user_agent != NULL)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (user_agents) && browser == NULL; i++)
+        {
+          if (strstr (t->user_agent, user_agents[i].token) != NULL)
+            browser = user_agents[i].name;
+        }
+    }
+
+  if (t->origin != NULL)
+    {
+      const char *start = strstr (t->origin, "://");
+      host = g_strdup (start ? start + 3 : t->origin);
+    }
+
+  device = t->user_agent ? user_agent_device (t->user_agent) : NULL;
+  if (host != NULL && browser != NULL && device != NULL)
+    return g_strdup_printf ("%s · %s on %s", host, browser, device);
+  if (host != NULL && browser != NULL)
+    return g_strdup_printf ("%s · %s", host, browser);
+  if (host != NULL)
+    return g_steal_pointer (&host);
+  if (t->user_agent != NULL)
+    return g_strdup (t->user_agent);
+  if (t->remote_addr != NULL)
+    return g_strdup (t->remote_addr);
+  return g_strdup (_("unknown sender"));
+}
+
 static Client *
 client_for (TscIdentityModel *self,
             TscMessage       *m)
@@ -246,17 +319,7 @@ client_for (TscIdentityModel *self,
   client = g_new0 (Client, 1);
   client->key = g_steal_pointer (&key);
   client->lane = t ? g_strdup (t->lane) : NULL;
-  if (client->lane != NULL)
-    client->label = g_strdup_printf ("lane %s", client->lane);
-  else if (t != NULL && t->origin != NULL)
-    client->label = g_strdup (t->origin);
-  else if (t != NULL && t->user_agent != NULL)
-    client->label = g_strdup (t->user_agent);
-  else if (t != NULL && t->remote_addr != NULL)
-    client->label = g_strdup (t->remote_addr);
-  else
-    client->label = g_strdup ("unknown sender");
-
+  client->label = client_label (t);
   client->pub.key = client->key;
   client->pub.label = client->label;
   client->pub.lane = client->lane;

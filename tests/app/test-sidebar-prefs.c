@@ -175,6 +175,8 @@ feed (SidebarFixture *f,
 
 #define BROWSER "https://shop.example"
 #define BROWSER_UA "Mozilla/5.0 (X11; Linux x86_64; rv:115.0) Gecko/20100101 Firefox/115.0"
+/* What the model calls that sender: the page's host and the browser. */
+#define BROWSER_LABEL "shop.example · Firefox"
 #define SERVER_UA "analytics-node-next/2.0.0"
 
 /* Two devices (a browser and a server lane), three users:
@@ -342,13 +344,13 @@ test_sidebar_lists_devices_and_users (SidebarFixture *f,
 {
   static const char * const expected[] = {
     "all:All Calls",
-    "heading:Devices", "client:" BROWSER, "client:lane server",
+    "heading:Devices", "client:" BROWSER_LABEL, "client:lane server",
     "heading:Users", "user:user-1", "user:user-2", "user:bob@example.com",
     NULL
   };
   static const char * const expanded[] = {
     "all:All Calls",
-    "heading:Devices", "client:" BROWSER, "stream:anon-1", "stream:anon-2", "client:lane server",
+    "heading:Devices", "client:" BROWSER_LABEL, "stream:anon-1", "stream:anon-2", "client:lane server",
     "heading:Users", "user:user-1", "user:user-2", "user:bob@example.com",
     NULL
   };
@@ -371,7 +373,7 @@ test_sidebar_lists_devices_and_users (SidebarFixture *f,
   g_clear_pointer (&rows, g_ptr_array_unref);
 
   assert_item (find_item (f->sidebar, "All Calls", NULL), 8, TSC_SEVERITY_ERROR, "8 calls");
-  browser = find_item (f->sidebar, BROWSER, &position);
+  browser = find_item (f->sidebar, BROWSER_LABEL, &position);
   assert_item (browser, 5, TSC_SEVERITY_ERROR, "2 streams · 5 calls");
   g_assert_cmpuint (tsc_sidebar_item_get_n_streams (browser), ==, 2);
   assert_item (find_item (f->sidebar, "lane server", NULL), 3, TSC_SEVERITY_WARNING, "3 calls");
@@ -404,7 +406,7 @@ test_sidebar_lists_devices_and_users (SidebarFixture *f,
   feed (f, BROWSER, BROWSER_UA, NULL,
         "[{'type':'identify','userId':'user-3','anonymousId':'anon-2','messageId':'m-9',"
         "  'traits':{}}]");
-  g_assert_true (find_item (f->sidebar, BROWSER, NULL) == browser);
+  g_assert_true (find_item (f->sidebar, BROWSER_LABEL, NULL) == browser);
   assert_item (browser, 6, TSC_SEVERITY_ERROR, "2 streams · 6 calls");
   assert_item (find_item (f->sidebar, "user-3", NULL), 1, TSC_SEVERITY_OFF, "1 device · 1 call");
   assert_shows (GTK_WIDGET (f->sidebar), "2 streams · 6 calls");

@@ -257,7 +257,7 @@ test_layout_lanes (void)
   /* One lane per device, the server's call on its user's lane, and no
    * lane for the server itself. */
   g_assert_cmpuint (tsc_timeline_layout_get_n_lanes (layout), ==, 3);
-  web = device_lane (layout, "https://shop.example");
+  web = device_lane (layout, "shop.example · Firefox");
   ios = device_lane (layout, "lane ios-app");
   g_assert_cmpuint (lane_index (layout, web), ==, 0);
   g_assert_cmpuint (lane_index (layout, ios), ==, 1);
@@ -355,12 +355,12 @@ test_layout_colors_stable (void)
     {
       /* A userId has the same colour in another session and on its own
        * server lane... */
-      web = device_lane (first, "https://shop.example");
+      web = device_lane (first, "shop.example · Firefox");
       tsc_timeline_layout_band_color (band (web, 1), dark, &a);
       tsc_user_color ("u-ann", dark, &expected);
       assert_rgba_equal (&a, &expected);
 
-      tsc_timeline_layout_band_color (band (device_lane (second, "https://shop.example"), 1), dark, &b);
+      tsc_timeline_layout_band_color (band (device_lane (second, "shop.example · Firefox"), 1), dark, &b);
       assert_rgba_equal (&a, &b);
 
       g_assert_true (tsc_timeline_layout_find_user_lane (first, "u-ann", &user_lane));
@@ -446,7 +446,7 @@ test_layout_markers (void)
   add (&b, DEVICE_WEB, 40, "{\"type\":\"identify\",\"userId\":\"null\",\"anonymousId\":\"a-2\"}");
   flush (&b);
   layout = layout_for (b.session);
-  web = device_lane (layout, "https://shop.example");
+  web = device_lane (layout, "shop.example · Firefox");
 
   g_assert_true (tsc_timeline_layout_find_marker (layout, s.signup, &signup));
   g_assert_true (tsc_timeline_layout_find_marker (layout, s.logout, &logout));
@@ -584,7 +584,7 @@ test_layout_scope (void)
 
   build_small (&b, &s);
   layout = layout_for (b.session);
-  web = device_lane (layout, "https://shop.example");
+  web = device_lane (layout, "shop.example · Firefox");
   ios = device_lane (layout, "lane ios-app");
   g_assert_true (tsc_timeline_layout_find_user_lane (layout, "u-ann", &user_lane));
   ann = tsc_timeline_layout_get_lane (layout, user_lane);
@@ -646,7 +646,7 @@ test_layout_incremental (void)
   layout = layout_for (b.session);
   g_assert_cmpuint (tsc_timeline_layout_get_n_rows (layout), ==, 5);
   g_assert_cmpuint (tsc_timeline_layout_get_n_lanes (layout), ==, 2);
-  web = device_lane (layout, "https://shop.example");
+  web = device_lane (layout, "shop.example · Firefox");
   g_assert_cmpuint (web->bands->len, ==, 2);
   g_assert_cmpint (band (web, 1)->end, ==, AT (10));
 
@@ -656,7 +656,7 @@ test_layout_incremental (void)
   flush (&b);
   tsc_timeline_layout_update (layout, 5, 4);
   g_assert_cmpuint (tsc_timeline_layout_get_n_rows (layout), ==, 9);
-  g_assert_true (device_lane (layout, "https://shop.example") == web);
+  g_assert_true (device_lane (layout, "shop.example · Firefox") == web);
   g_assert_cmpuint (lane_index (layout, web), ==, 0);
   g_assert_cmpuint (tsc_timeline_layout_get_n_lanes (layout), ==, 3);
   g_assert_cmpuint (web->bands->len, ==, 3);
@@ -921,7 +921,7 @@ test_widget_shows_session (Fixture       *f,
   g_assert_cmpuint (tsc_timeline_layout_get_n_rows (layout), ==, 9);
   g_assert_cmpuint (tsc_timeline_layout_get_n_lanes (layout), ==, 3);
   web = tsc_timeline_layout_get_lane (layout, 0);
-  g_assert_cmpstr (web->label, ==, "https://shop.example");
+  g_assert_cmpstr (web->label, ==, "shop.example · Firefox");
   g_assert_cmpuint (web->bands->len, ==, 3);
   g_assert_cmpstr (band (web, 1)->user_id, ==, "u-ann");
   g_assert_cmpuint (web->dividers->len, ==, 1);

@@ -1,0 +1,196 @@
+/* test-app-smoke.c: the real application, under Xvfb, with a collector
+ * on a free port and a session in a temporary folder: a signup → logout
+ * without reset flow over HTTP shows in the event list, the flags view
+ * and the timeline; then Save As, Export and Preferences are activated.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-app-smoke"
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+
+#include "tsc-application.h"
+#include "tsc-events-view.h"
+#include "tsc-flags-view.h"
+#include "tsc-preferences-window.h"
+#include "tsc-test-util.h"
+#include "tsc-timeline.h"
+#include "tsc-window.h"
+
+#define WAIT_MS 15000
+
+typedef struct
+{
+  char      *dir;
+  char      *saved;
+  char      *exported;
+  TscWindow *window;
+  guint      expected;
+  gboolean   done;
+} Smoke;
+
+static const char *flow[] = {
+  "{\"type\":\"page\",\"anonymousId\":\"a-1\",\"userId\":null,\"name\":\"Home\",\"messageId\":\"m-1\"}",
+  "{\"type\":\"identify\",\"anonymousId\":\"a-1\",\"userId\":\"user-42\",\"messageId\":\"m-2\"}",
+  "{\"type\":\"track\",\"anonymousId\":\"a-1\",\"userId\":\"user-42\",\"event\":\"Signed Up\",\"messageId\":\"m-3\"}",
+  "{\"type\":\"track\",\"anonymousId\":\"a-1\",\"userId\":\"user-42\",\"event\":\"Signed Out\",\"messageId\":\"m-4\"}",
+  "{\"type\":\"page\",\"anonymousId\":\"a-1\",\"userId\":\"user-42\",\"name\":\"Home\",\"messageId\":\"m-5\"}",
+};
+
+static gpointer
+template_child (TscWindow  *window,
+                const char *name)
+{
+  return gtk_widget_get_template_child (GTK_WIDGET (window), TSC_TYPE_WINDOW, name);
+}
+
+static gboolean
+session_has_all (gpointer data)
+{
+  Smoke *smoke = data;
+  return tsc_session_get_n_messages (tsc_window_get_session (smoke->window)) >= smoke->expected;
+}
+
+static gboolean
+export_written (gpointer data)
+{
+  Smoke *smoke = data;
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (smoke->exported, &text, NULL, NULL))
+    return FALSE;
+  return g_strv_length (g_strsplit (text, "\n", -1)) == smoke->expected + 1;
+}
+
+static GtkWindow *
+find_preferences (void)
+{
+  g_autoptr(GListModel) toplevels = gtk_window_get_toplevels ();
+
+  g_object_ref (toplevels);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (TSC_IS_PREFERENCES_WINDOW (window))
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+preferences_shown (gpointer data)
+{
+  return find_preferences () != NULL;
+}
+
+static void
+check_views (Smoke *smoke)
+{
+  TscEventsView *events = template_child (smoke->window, "events_view");
+  TscFlagsView *flags = template_child (smoke->window, "flags_view");
+  TscTimeline *timeline = template_child (smoke->window, "timeline");
+  gboolean found = FALSE;
+
+  g_assert_cmpuint (g_list_model_get_n_items (tsc_events_view_get_model (events)), ==, smoke->expected);
+
+  for (guint i = 0; i < tsc_flags_view_get_n_groups (flags); i++)
+    found |= tsc_flags_view_get_group_rule (flags, i) == TSC_RULE_MISSING_RESET_ON_LOGOUT;
+  g_assert_true (found);
+
+  g_assert_cmpuint (tsc_timeline_layout_get_n_rows (tsc_timeline_get_layout (timeline)), ==, smoke->expected);
+  g_assert_cmpuint (tsc_timeline_layout_get_n_lanes (tsc_timeline_get_layout (timeline)), ==, 1);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (template_child (smoke->window, "main_stack")), ==, "content");
+}
+
+static gboolean
+run_steps (gpointer data)
+{
+  Smoke *smoke = data;
+  GApplication *app = g_application_get_default ();
+  g_autoptr(SoupSession) http = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
+  TscSession *session;
+  GtkWindow *preferences;
+
+  smoke->window = TSC_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_nonnull (smoke->window);
+  session = tsc_window_get_session (smoke->window);
+  g_assert_true (tsc_session_is_capturing (session));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (template_child (smoke->window, "main_stack")), ==, "empty");
+
+  /* The flow, over HTTP, as an SDK would send it. */
+  for (guint i = 0; i < G_N_ELEMENTS (flow); i++)
+    g_assert_cmpuint (tsc_test_post (http, tsc_session_get_uri (session), "/v1/t", flow[i]), ==, 200);
+  smoke->expected = G_N_ELEMENTS (flow);
+  g_assert_true (tsc_test_wait_until (session_has_all, smoke, WAIT_MS));
+  check_views (smoke);
+  g_assert_true (tsc_session_get_unsaved (session));
+
+  /* Save As: the capture goes on in the saved file. */
+  gtk_widget_activate_action (GTK_WIDGET (smoke->window), "win.save-as", "s", smoke->saved);
+  g_assert_true (g_file_test (smoke->saved, G_FILE_TEST_EXISTS));
+  session = tsc_window_get_session (smoke->window);
+  g_assert_cmpstr (tsc_session_get_path (session), ==, smoke->saved);
+  g_assert_false (tsc_session_get_unsaved (session));
+  g_assert_true (tsc_session_is_capturing (session));
+
+  /* Export as NDJSON: one line per call. */
+  gtk_widget_activate_action (GTK_WIDGET (smoke->window), "win.export", "s", smoke->exported);
+  g_assert_true (tsc_test_wait_until (export_written, smoke, WAIT_MS));
+
+  /* Preferences */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  g_assert_true (tsc_test_wait_until (preferences_shown, NULL, WAIT_MS));
+  preferences = find_preferences ();
+  gtk_window_destroy (preferences);
+
+  smoke->done = TRUE;
+  g_application_quit (app);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_activate_cb (GApplication *app,
+                Smoke        *smoke)
+{
+  g_idle_add (run_steps, smoke);
+}
+
+static void
+test_capture_flow_save_export_preferences (void)
+{
+  g_autoptr(TscApplication) app = tsc_application_new ();
+  char *argv[] = { (char *) "trackscope", (char *) "--listen", (char *) "127.0.0.1:0", NULL };
+  Smoke smoke = { 0 };
+  int status;
+
+  smoke.dir = tsc_test_make_tmp_dir ("trackscope-smoke-XXXXXX", "signup.trackscope", &smoke.saved);
+  smoke.exported = g_build_filename (smoke.dir, "signup.ndjson", NULL);
+
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate_cb), &smoke);
+  status = g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv);
+
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (smoke.done);
+
+  g_assert_true (tsc_test_remove_tree (smoke.dir));
+  g_free (smoke.saved);
+  g_free (smoke.exported);
+  g_free (smoke.dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  /* GTK needs the system's MIME data to load its symbolic icons. */
+  g_content_type_set_mime_dirs (NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/app/smoke/capture-flow-save-export-preferences",
+                   test_capture_flow_save_export_preferences);
+
+  return g_test_run ();
+}
