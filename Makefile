@@ -7,7 +7,7 @@ ASAN_BUILDDIR ?= build-asan
 XVFB = xvfb-run -a -s "-screen 0 1400x900x24"
 TEST_ENV = GSK_RENDERER=cairo NO_AT_BRIDGE=1 GTK_A11Y=none
 
-.PHONY: all deps test-deps setup build run check check-asan bench clean
+.PHONY: all deps test-deps setup build run check check-asan bench screenshots clean
 
 all: build
 
@@ -49,3 +49,12 @@ bench: build
 	$(BUILDDIR)/bench/bench-ingest --seconds 5 --concurrency 32 --batch 1
 	$(BUILDDIR)/bench/bench-ingest --seconds 5 --concurrency 8 --batch 100
 	$(BUILDDIR)/bench/bench-rules --messages 200000
+
+# PNGs of every view, light and dark, with a realistic session.
+screenshots: build
+	rm -rf $(BUILDDIR)/screenshots $(BUILDDIR)/screenshots-data
+	$(TEST_ENV) GSETTINGS_BACKEND=memory XDG_DATA_HOME=$(CURDIR)/$(BUILDDIR)/screenshots-data \
+	  GSETTINGS_SCHEMA_DIR=$(CURDIR)/$(BUILDDIR)/data:$$(pkg-config --variable=schemasdir gio-2.0) \
+	  dbus-run-session -- xvfb-run -a -s "-screen 0 1600x1000x24" \
+	  $(BUILDDIR)/tests/app/screenshots $(BUILDDIR)/screenshots
+	rm -rf $(BUILDDIR)/screenshots-data
