@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 
 /* Geometry, in widget pixels. A lane is a band row with the markers on
  * it and a row of event labels under it. */
-#define TSC_TIMELINE_HEADER_WIDTH   196.0
+#define TSC_TIMELINE_HEADER_WIDTH   224.0
 #define TSC_TIMELINE_AXIS_HEIGHT     30.0
 #define TSC_TIMELINE_LANE_HEIGHT     70.0
 #define TSC_TIMELINE_BAND_TOP        10.0

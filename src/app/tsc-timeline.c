@@ -892,7 +892,7 @@ draw_headers (TscTimeline   *self,
   int text_width = (TSC_TIMELINE_HEADER_WIDTH - 36 - 10) * PANGO_SCALE;
 
   pango_layout_set_width (texts->title, text_width);
-  pango_layout_set_ellipsize (texts->title, PANGO_ELLIPSIZE_MIDDLE);
+  pango_layout_set_ellipsize (texts->title, PANGO_ELLIPSIZE_END);
   pango_layout_set_width (texts->small, text_width);
   pango_layout_set_ellipsize (texts->small, PANGO_ELLIPSIZE_END);
 

@@ -79,7 +79,7 @@ call (SoupSession  *http,
   /* Browsers use analytics.js's short routes, servers the long ones. */
   path = sender->origin ? g_strdup_printf ("/v1/%c", type[0]) : g_strconcat ("/v1/", type, NULL);
   post (http, uri, sender, path, body);
-  g_usleep (120 * 1000);
+  g_usleep (350 * 1000);
 }
 
 static void
