@@ -66,7 +66,8 @@ struct _TscEventsView
   GCancellable        *search_cancellable;
   gboolean             searching;        /* the first pass over the file */
   char                *search_error;     /* why payloads could not be searched */
-  gint64               searched_until;   /* payloads searched up to this seq */
+  gint64               searched_until;   /* payloads searched up to this seq... */
+  TscMessageIndex     *searched_index;   /* ...of the rows of this index */
   guint                follow_up_id;
 
   gint64               selected_seq;
@@ -371,14 +372,17 @@ static const struct
   int         fixed_width;
   gboolean    expand;
 } column_info[TSC_N_EVENT_COLUMNS] = {
-  [TSC_EVENT_COLUMN_SEQ]          = { N_("#"),            64,  FALSE },
-  [TSC_EVENT_COLUMN_TIME]         = { N_("Time"),         116, FALSE },
-  [TSC_EVENT_COLUMN_TYPE]         = { N_("Type"),         92,  FALSE },
-  [TSC_EVENT_COLUMN_NAME]         = { N_("Event / Name"), 180, TRUE },
-  [TSC_EVENT_COLUMN_USER_ID]      = { N_("userId"),       140, FALSE },
-  [TSC_EVENT_COLUMN_ANONYMOUS_ID] = { N_("anonymousId"),  160, FALSE },
-  [TSC_EVENT_COLUMN_DEVICE]       = { N_("Device"),       150, FALSE },
-  [TSC_EVENT_COLUMN_FLAGS]        = { N_("Flags"),        72,  FALSE },
+  /* Narrow enough that every column fits next to the sidebar and the
+   * detail pane (~710 px); ids are ellipsized in the middle and show
+   * whole in a tooltip, and every column can be widened. */
+  [TSC_EVENT_COLUMN_SEQ]          = { N_("#"),            52,  FALSE },
+  [TSC_EVENT_COLUMN_TIME]         = { N_("Time"),         96,  FALSE },
+  [TSC_EVENT_COLUMN_TYPE]         = { N_("Type"),         84,  FALSE },
+  [TSC_EVENT_COLUMN_NAME]         = { N_("Event / Name"), 116, TRUE },
+  [TSC_EVENT_COLUMN_USER_ID]      = { N_("userId"),       100, FALSE },
+  [TSC_EVENT_COLUMN_ANONYMOUS_ID] = { N_("anonymousId"),  112, FALSE },
+  [TSC_EVENT_COLUMN_DEVICE]       = { N_("Device"),       96,  FALSE },
+  [TSC_EVENT_COLUMN_FLAGS]        = { N_("Flags"),        52,  FALSE },
 };
 
 static void
@@ -905,7 +909,7 @@ last_seq (TscEventsView *self)
     return 0;
 
   index = tsc_event_list_get_index (self->list);
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->list));
+  n = tsc_message_index_get_n_rows (index);
   return n > 0 ? tsc_message_index_get_row (index, n - 1)->seq : 0;
 }
 
@@ -935,7 +939,7 @@ static void
 schedule_follow_up (TscEventsView *self)
 {
   if (self->search == NULL || self->search_cancellable != NULL || self->follow_up_id != 0 ||
-      self->session == NULL || tsc_session_get_path (self->session) == NULL ||
+      self->search_error != NULL || self->session == NULL || tsc_session_get_path (self->session) == NULL ||
       last_seq (self) <= self->searched_until)
     return;
 
@@ -1023,6 +1027,7 @@ start_payload_search (TscEventsView *self,
 
   self->search_cancellable = g_cancellable_new ();
   self->searching = !follow_up;
+  g_set_object (&self->searched_index, tsc_event_list_get_index (self->list));
 
   call = g_new0 (SearchCall, 1);
   call->self = g_object_ref (self);
@@ -1058,6 +1063,7 @@ tsc_events_view_set_search (TscEventsView *self,
   old = g_steal_pointer (&self->search);
   self->search = g_strdup (text);
   self->searched_until = 0;
+  g_clear_object (&self->searched_index);
   g_array_set_size (self->payload_seqs, 0);
 
   if (old == NULL)
@@ -1090,6 +1096,18 @@ on_list_items_changed_after_cb (GListModel    *model,
                                 guint          added,
                                 TscEventsView *self)
 {
+  /* The session opened a file: its payloads are other ones. */
+  if (self->searched_index != NULL && self->searched_index != tsc_event_list_get_index (self->list))
+    {
+      cancel_payload_search (self);
+      g_clear_object (&self->searched_index);
+      self->searched_until = 0;
+      g_array_set_size (self->payload_seqs, 0);
+      self->filter_state.n_payload_seqs = 0;
+      start_payload_search (self, FALSE);
+      update_busy (self);
+    }
+
   /* A new order: the selected row, wherever it went, stays in view. */
   if (position == 0 && removed == 0 && added > 1 && added == g_list_model_get_n_items (model) &&
       self->selected_seq != 0)
@@ -1123,8 +1141,10 @@ tsc_events_view_set_session (TscEventsView *self,
     return;
 
   cancel_payload_search (self);
+  g_clear_object (&self->searched_index);
   self->searched_until = 0;
   g_array_set_size (self->payload_seqs, 0);
+  self->filter_state.n_payload_seqs = 0;
   self->filter_state.scope.client = NULL;
   g_clear_pointer (&self->scope_user_id, g_free);
 
@@ -1280,6 +1300,7 @@ tsc_events_view_dispose (GObject *object)
 
   g_clear_object (&self->list);
   g_clear_object (&self->session);
+  g_clear_object (&self->searched_index);
   g_clear_object (&self->filter);
   g_clear_object (&self->actions);
 
