@@ -58,10 +58,12 @@ export_written (gpointer data)
 {
   Smoke *smoke = data;
   g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
 
   if (!g_file_get_contents (smoke->exported, &text, NULL, NULL))
     return FALSE;
-  return g_strv_length (g_strsplit (text, "\n", -1)) == smoke->expected + 1;
+  lines = g_strsplit (text, "\n", -1);
+  return g_strv_length (lines) == smoke->expected + 1;
 }
 
 static GtkWindow *
