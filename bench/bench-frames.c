@@ -19,8 +19,7 @@
 
 #include <libsoup/soup.h>
 
-#include "tsc-application.h"
-#include "tsc-window.h"
+#include "tsc-app-tool.h"
 
 static int rate = 5000;
 static int seconds = 5;
@@ -104,15 +103,6 @@ load_thread (gpointer data)
   return NULL;
 }
 
-static void
-wait_ms (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 static int
 compare_double (gconstpointer a,
                 gconstpointer b)
@@ -137,7 +127,7 @@ measure (const char *label,
 {
   frames.intervals = g_array_new (FALSE, FALSE, sizeof (double));
   frames.recording = TRUE;
-  wait_ms (seconds * 1000);
+  tsc_app_tool_wait_ms (seconds * 1000, TRUE);
   frames.recording = FALSE;
 
   g_array_sort (frames.intervals, compare_double);
@@ -173,7 +163,7 @@ run (gpointer data)
     soup_message_set_request_body_from_bytes (msg, "text/plain", bytes);
     reply = soup_session_send_and_read (http, msg, NULL, NULL);
   }
-  wait_ms (1000);
+  tsc_app_tool_wait_ms (1000, TRUE);
 
   g_print ("frames: window redrawn every frame, timeline following live calls, %d s per run\n", seconds);
   measure ("baseline (no calls)", &base50, &base95);
@@ -186,7 +176,7 @@ run (gpointer data)
   }
   g_atomic_int_set (&load.stop, 1);
   g_thread_join (thread);
-  wait_ms (500);
+  tsc_app_tool_wait_ms (500, TRUE);
 
   g_print ("  calls acknowledged %" G_GUINT64_FORMAT " (%.0f/s), failed %" G_GUINT64_FORMAT
            ", shown %u\n", load.sent, load.sent / (double) seconds, load.failed,
@@ -197,13 +187,6 @@ run (gpointer data)
   status = 0;
   g_application_quit (app);
   return G_SOURCE_REMOVE;
-}
-
-static void
-on_activate_cb (GApplication *app,
-                gpointer      data)
-{
-  g_timeout_add (500, run, NULL);
 }
 
 int
@@ -218,15 +201,11 @@ main (int    argc,
   };
   g_autoptr(GOptionContext) options = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(TscApplication) app = NULL;
-  char *app_argv[] = { (char *) "trackscope", (char *) "--listen", (char *) "127.0.0.1:0", NULL };
 
   g_option_context_add_main_entries (options, entries, NULL);
   if (!g_option_context_parse (options, &argc, &argv, &error))
     g_error ("%s", error->message);
 
-  app = tsc_application_new ();
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate_cb), NULL);
-  g_application_run (G_APPLICATION (app), G_N_ELEMENTS (app_argv) - 1, app_argv);
+  tsc_app_tool_run_app (run);
   return status;
 }

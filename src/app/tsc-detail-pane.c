@@ -28,6 +28,7 @@
 
 #include "tsc-json-view.h"
 #include "tsc-view-utils.h"
+#include "tsc-widget-utils.h"
 
 #define RAW_DISPLAY_LIMIT (64 * 1024)
 
@@ -239,36 +240,6 @@ add_property_take (GtkListBox *list,
   g_free (value);
 }
 
-static const char *
-severity_css_class (TscSeverity severity)
-{
-  switch (severity)
-    {
-    case TSC_SEVERITY_ERROR:
-      return "severity-error";
-    case TSC_SEVERITY_WARNING:
-      return "severity-warning";
-    case TSC_SEVERITY_INFO:
-      return "severity-info";
-    case TSC_SEVERITY_OFF:
-    default:
-      return "severity-off";
-    }
-}
-
-static void
-set_severity_class (GtkWidget   *widget,
-                    TscSeverity  severity)
-{
-  for (TscSeverity s = TSC_SEVERITY_OFF; s <= TSC_SEVERITY_ERROR; s++)
-    {
-      if (s == severity)
-        gtk_widget_add_css_class (widget, severity_css_class (s));
-      else
-        gtk_widget_remove_css_class (widget, severity_css_class (s));
-    }
-}
-
 static GtkWidget *
 new_flag_row (const TscFlag *flag)
 {
@@ -283,7 +254,7 @@ new_flag_row (const TscFlag *flag)
   gtk_widget_add_css_class (box, "flag");
   gtk_widget_set_valign (icon, GTK_ALIGN_START);
   gtk_widget_add_css_class (icon, "flag-icon");
-  set_severity_class (icon, flag->severity);
+  tsc_widget_set_severity_class (icon, flag->severity);
   gtk_box_append (GTK_BOX (box), icon);
 
   label = new_value_label (flag->summary, FALSE);
@@ -300,7 +271,7 @@ new_flag_row (const TscFlag *flag)
   label = new_value_label (meta, FALSE);
   gtk_widget_add_css_class (label, "caption");
   gtk_widget_add_css_class (label, "flag-meta");
-  set_severity_class (label, flag->severity);
+  tsc_widget_set_severity_class (label, flag->severity);
   gtk_box_append (GTK_BOX (text), label);
 
   label = new_value_label (flag->explanation ? flag->explanation : info->help, FALSE);
@@ -437,8 +408,8 @@ fill_header (TscDetailPane     *self,
   gtk_label_set_label (self->subtitle_label, subtitle->str);
 
   gtk_image_set_from_icon_name (self->header_icon, tsc_severity_icon_name (row->severity));
-  set_severity_class (GTK_WIDGET (self->header_icon),
-                      row->n_flags > 0 ? row->severity : TSC_SEVERITY_OFF);
+  tsc_widget_set_severity_class (GTK_WIDGET (self->header_icon),
+                                 row->n_flags > 0 ? row->severity : TSC_SEVERITY_OFF);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->header_icon),
                                row->n_flags > 0 ? tsc_severity_label (row->severity)
                                                 : _("No flags"));
@@ -1033,13 +1004,8 @@ tsc_detail_pane_set_session (TscDetailPane *self,
   if (self->session == session)
     return;
 
-  if (self->session != NULL)
-    g_clear_signal_handler (&self->messages_added_id, self->session);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    self->messages_added_id = g_signal_connect_object (session, "messages-added",
-                                                       G_CALLBACK (on_session_messages_added_cb),
-                                                       self, 0);
+  tsc_widget_swap_session (self, &self->session, session, &self->messages_added_id,
+                           G_CALLBACK (on_session_messages_added_cb));
 
   self->seq = 0;
   load (self);

@@ -28,6 +28,8 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "tsc-widget-utils.h"
+
 /* ---------------------------------------------------------------------- */
 /* A flag's row object                                                     */
 
@@ -308,36 +310,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static const char *
-severity_css_class (TscSeverity severity)
-{
-  switch (severity)
-    {
-    case TSC_SEVERITY_ERROR:
-      return "severity-error";
-    case TSC_SEVERITY_WARNING:
-      return "severity-warning";
-    case TSC_SEVERITY_INFO:
-      return "severity-info";
-    case TSC_SEVERITY_OFF:
-    default:
-      return "severity-off";
-    }
-}
-
-static void
-set_severity_class (GtkWidget   *widget,
-                    TscSeverity  severity)
-{
-  for (TscSeverity s = TSC_SEVERITY_OFF; s <= TSC_SEVERITY_ERROR; s++)
-    {
-      if (s == severity)
-        gtk_widget_add_css_class (widget, severity_css_class (s));
-      else
-        gtk_widget_remove_css_class (widget, severity_css_class (s));
-    }
-}
-
 /* Row widgets ----------------------------------------------------------- */
 
 typedef struct
@@ -362,8 +334,8 @@ update_group_row (RowWidgets *w)
   g_autofree char *description = NULL;
 
   gtk_image_set_from_icon_name (GTK_IMAGE (w->icon), tsc_severity_icon_name (group->severity));
-  set_severity_class (w->icon, group->severity);
-  set_severity_class (w->count, group->severity);
+  tsc_widget_set_severity_class (w->icon, group->severity);
+  tsc_widget_set_severity_class (w->count, group->severity);
   gtk_label_set_label (GTK_LABEL (w->title), info->title);
   gtk_label_set_label (GTK_LABEL (w->rule_id), info->id);
   gtk_label_set_label (GTK_LABEL (w->count), count);
@@ -483,7 +455,7 @@ bind_row_cb (GtkSignalListItemFactory *factory,
     gtk_widget_remove_css_class (w->title, "heading");
     gtk_widget_set_hexpand (w->title, TRUE);
     gtk_image_set_from_icon_name (GTK_IMAGE (w->icon), tsc_severity_icon_name (flag->severity));
-    set_severity_class (w->icon, flag->severity);
+    tsc_widget_set_severity_class (w->icon, flag->severity);
     gtk_label_set_label (GTK_LABEL (w->title), flag->summary);
     gtk_widget_set_tooltip_text (w->title, flag->summary);
     gtk_label_set_label (GTK_LABEL (w->detail), detail);
@@ -837,13 +809,8 @@ tsc_flags_view_set_session (TscFlagsView *self,
   if (self->session == session)
     return;
 
-  if (self->session != NULL)
-    g_clear_signal_handler (&self->messages_added_id, self->session);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    self->messages_added_id = g_signal_connect_object (session, "messages-added",
-                                                       G_CALLBACK (on_session_messages_added_cb),
-                                                       self, 0);
+  tsc_widget_swap_session (self, &self->session, session, &self->messages_added_id,
+                           G_CALLBACK (on_session_messages_added_cb));
 
   self->resorting = TRUE;
   g_list_store_remove_all (self->groups);

@@ -447,6 +447,37 @@ import_thread (GTask        *task,
   load_into (task, data);
 }
 
+/* Runs @thread on @data (taking it, and adding the rule config) in a
+ * task of @source_tag, or fails the task with @not_local_message when
+ * the file is not @local. */
+static void
+run_load_task (TscSession          *self,
+               LoadData            *data,
+               gboolean             local,
+               const char          *not_local_message,
+               GTaskThreadFunc      thread,
+               gpointer             source_tag,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+
+  data->config = tsc_rule_config_ref (self->config);
+  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+
+  if (!local)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               "%s", not_local_message);
+      return;
+    }
+
+  g_task_run_in_thread (task, thread);
+}
+
 /**
  * tsc_session_import_async:
  * @file: a HAR, NDJSON or JSON file (anything `check` reads)
@@ -461,30 +492,19 @@ tsc_session_import_async (TscSession          *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   LoadData *data;
 
   g_return_if_fail (TSC_IS_SESSION (self));
   g_return_if_fail (G_IS_FILE (file));
   g_return_if_fail (self->collector == NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tsc_session_import_async);
-
   data = g_new0 (LoadData, 1);
   data->source = g_file_get_path (file);
   data->path = tsc_session_store_default_path ();
-  data->config = tsc_rule_config_ref (self->config);
-  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
-
-  if (data->source == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                               _("Only files on this computer can be imported"));
-      return;
-    }
-
-  g_task_run_in_thread (task, import_thread);
+  run_load_task (self, data, data->source != NULL,
+                 _("Only files on this computer can be imported"),
+                 import_thread, tsc_session_import_async,
+                 cancellable, callback, user_data);
 }
 
 gboolean
@@ -516,29 +536,18 @@ tsc_session_load_async (TscSession          *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   LoadData *data;
 
   g_return_if_fail (TSC_IS_SESSION (self));
   g_return_if_fail (G_IS_FILE (file));
   g_return_if_fail (self->collector == NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tsc_session_load_async);
-
   data = g_new0 (LoadData, 1);
   data->path = g_file_get_path (file);
-  data->config = tsc_rule_config_ref (self->config);
-  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
-
-  if (data->path == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                               _("Only session files on this computer can be opened"));
-      return;
-    }
-
-  g_task_run_in_thread (task, load_thread);
+  run_load_task (self, data, data->path != NULL,
+                 _("Only session files on this computer can be opened"),
+                 load_thread, tsc_session_load_async,
+                 cancellable, callback, user_data);
 }
 
 gboolean

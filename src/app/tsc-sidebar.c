@@ -29,6 +29,8 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
+#include "tsc-widget-utils.h"
+
 /* Streams shown as chips on a stream row; earlier segments are counted. */
 #define MAX_CHIPS 3
 
@@ -1135,12 +1137,8 @@ tsc_sidebar_set_session (TscSidebar *self,
   if (self->session == session)
     return;
 
-  g_clear_signal_handler (&self->messages_added_id, self->session);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    self->messages_added_id = g_signal_connect_object (session, "messages-added",
-                                                       G_CALLBACK (on_session_messages_added_cb),
-                                                       self, 0);
+  tsc_widget_swap_session (self, &self->session, session, &self->messages_added_id,
+                           G_CALLBACK (on_session_messages_added_cb));
   rebuild (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }

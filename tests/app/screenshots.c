@@ -12,8 +12,7 @@
 
 #include <libsoup/soup.h>
 
-#include "tsc-application.h"
-#include "tsc-window.h"
+#include "tsc-app-tool.h"
 
 static char *output_dir;
 static int status = 1;
@@ -124,15 +123,6 @@ record_session (const char *uri)
 }
 
 static void
-wait_ms (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static void
 save_png (GtkWidget  *widget,
           const char *name)
 {
@@ -172,7 +162,7 @@ shoot_views (TscWindow  *window,
       g_autofree char *name = g_strdup_printf ("%s-%s.png", views[i], scheme);
 
       adw_view_stack_set_visible_child_name (child (window, "view_stack"), views[i]);
-      wait_ms (600);
+      tsc_app_tool_wait_ms (600, FALSE);
       save_png (GTK_WIDGET (window), name);
     }
 }
@@ -190,11 +180,11 @@ run (gpointer data)
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1360, 820);
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
-  wait_ms (800);
+  tsc_app_tool_wait_ms (800, FALSE);
   save_png (GTK_WIDGET (window), "first-run-light.png");
 
   record_session (uri);
-  wait_ms (800);
+  tsc_app_tool_wait_ms (800, FALSE);
 
   /* Select the call that completes the first error, as a user would. */
   flags = tsc_identity_model_get_flags (tsc_session_get_model (session));
@@ -205,11 +195,11 @@ run (gpointer data)
         selected = flag->seq;
     }
   g_object_set (child (window, "events_view"), "selected-seq", selected, NULL);
-  wait_ms (600);
+  tsc_app_tool_wait_ms (600, FALSE);
 
   shoot_views (window, "light");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-  wait_ms (800);
+  tsc_app_tool_wait_ms (800, FALSE);
   shoot_views (window, "dark");
 
   status = 0;
@@ -217,19 +207,10 @@ run (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-on_activate_cb (GApplication *app,
-                gpointer      data)
-{
-  g_timeout_add (500, run, NULL);
-}
-
 int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(TscApplication) app = NULL;
-  char *app_argv[] = { (char *) "trackscope", (char *) "--listen", (char *) "127.0.0.1:0", NULL };
 
   if (argc != 2)
     {
@@ -240,8 +221,6 @@ main (int    argc,
   output_dir = argv[1];
   g_mkdir_with_parents (output_dir, 0755);
 
-  app = tsc_application_new ();
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate_cb), NULL);
-  g_application_run (G_APPLICATION (app), G_N_ELEMENTS (app_argv) - 1, app_argv);
+  tsc_app_tool_run_app (run);
   return status;
 }
