@@ -251,6 +251,26 @@ tsc_session_stop_capture (TscSession *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAPTURING]);
 }
 
+/**
+ * tsc_session_close:
+ *
+ * Stops capturing; a capture into the data folder that received no
+ * call leaves no file behind.
+ */
+void
+tsc_session_close (TscSession *self)
+{
+  g_return_if_fail (TSC_IS_SESSION (self));
+
+  tsc_session_stop_capture (self);
+  if (self->unsaved && self->path != NULL && tsc_message_index_get_n_rows (self->index) == 0)
+    {
+      tsc_session_store_remove_files (self->path);
+      g_clear_pointer (&self->path, g_free);
+      self->unsaved = FALSE;
+    }
+}
+
 gboolean
 tsc_session_is_capturing (TscSession *self)
 {

@@ -25,6 +25,7 @@ gboolean          tsc_session_start_capture      (TscSession           *self,
                                                   const char           *path,
                                                   GError              **error);
 void              tsc_session_stop_capture       (TscSession           *self);
+void              tsc_session_close              (TscSession           *self);
 gboolean          tsc_session_is_capturing       (TscSession           *self);
 const char       *tsc_session_get_uri            (TscSession           *self);
 

@@ -258,8 +258,13 @@ set_session (TscWindow  *self,
   if (self->session == session)
     return;
 
+  /* Only a blank session is ever replaced; close it so that an empty
+   * capture leaves no file behind. */
   if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
+    {
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      tsc_session_close (self->session);
+    }
   g_set_object (&self->session, session);
 
   g_signal_connect_object (session, "messages-added", G_CALLBACK (on_session_messages_added_cb), self, 0);
@@ -984,7 +989,7 @@ tsc_window_close_request (GtkWindow *window)
   if (self->close_confirmed || self->session == NULL || !tsc_session_get_unsaved (self->session))
     {
       if (self->session != NULL)
-        tsc_session_stop_capture (self->session);
+        tsc_session_close (self->session);
       g_cancellable_cancel (self->cancellable);
       g_settings_set_boolean (self->settings, "sidebar-visible", adw_flap_get_reveal_flap (self->flap));
       return GTK_WINDOW_CLASS (tsc_window_parent_class)->close_request (window);
@@ -1033,7 +1038,7 @@ tsc_window_dispose (GObject *object)
   if (self->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);
-      tsc_session_stop_capture (self->session);
+      tsc_session_close (self->session);
     }
   g_clear_object (&self->session);
 

@@ -24,6 +24,7 @@ typedef struct
   GMainLoop        *loop;
   gboolean          quiet;
   TscIdentityModel *model;
+  guint             n_rejected;
 } Capture;
 
 static const char *
@@ -129,6 +130,8 @@ on_collector_request_rejected_cb (TscCollector     *collector,
 {
   g_autofree char *clock = format_clock (record->received_at);
 
+  capture->n_rejected++;
+
   fprintf (stderr, "%s  rejected  %u %s  %s %s: %s\n",
            clock, record->status, or_dash (record->error_code),
            or_dash (record->transport->method), or_dash (record->transport->path),
@@ -185,6 +188,7 @@ tsc_cli_capture (int    argc,
   g_autofree char *host = NULL;
   guint port = 0;
   gboolean created;
+  gboolean named;
   guint sigint_id;
   guint sigterm_id;
   Capture capture = { 0 };
@@ -209,6 +213,7 @@ tsc_cli_capture (int    argc,
     return tsc_cli_usage_error ("capture", error);
   model = tsc_identity_model_new (rules);
 
+  named = session != NULL;
   if (session == NULL)
     session = tsc_session_store_default_path ();
   created = !g_file_test (session, G_FILE_TEST_EXISTS);
@@ -258,6 +263,18 @@ tsc_cli_capture (int    argc,
 
   tsc_collector_stop (collector);
   tsc_session_writer_close (writer);
+
+  /* A capture into the data folder that received nothing is not kept. */
+  if (!named && created && tsc_collector_get_message_count (collector) == 0 &&
+      capture.n_rejected == 0)
+    {
+      g_clear_object (&collector);
+      g_clear_object (&writer);
+      g_clear_object (&store);
+      tsc_session_store_remove_files (session);
+      fprintf (stderr, "stopped: nothing was received, so no session file was kept\n");
+      return TSC_EXIT_OK;
+    }
 
   fprintf (stderr, "stopped: %" G_GUINT64_FORMAT " message(s) recorded in %s, %u flag(s)\n",
            tsc_collector_get_message_count (collector), session,

@@ -525,6 +525,34 @@ test_capture_default_session_under_data_home (Fixture       *f,
   g_assert_true (g_hash_table_contains (ids, "cli-1"));
 }
 
+static void
+test_capture_default_session_dropped_when_empty (Fixture       *f,
+                                                 gconstpointer  data)
+{
+  const char * const args[] = { "capture", "--listen", "127.0.0.1:0", NULL };
+  g_autofree char *data_home = g_build_filename (f->dir, "data", NULL);
+  g_autofree char *err_line = NULL;
+  g_autofree char *stopped = NULL;
+  g_autofree char *path = NULL;
+
+  start_capture (f, args, data_home);
+
+  err_line = tsc_test_read_line (f->err, LINE_TIMEOUT_MS);
+  g_assert_nonnull (err_line);
+  g_assert_true (g_str_has_prefix (err_line, "recording to "));
+  path = g_strdup (err_line + strlen ("recording to "));
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  g_subprocess_send_signal (f->process, SIGTERM);
+  stopped = tsc_test_read_line (f->err, LINE_TIMEOUT_MS);
+  tsc_test_wait_for_exit (f->process, EXIT_TIMEOUT_MS);
+  assert_exit_status (f->process, 0);
+
+  g_assert_nonnull (stopped);
+  tsc_test_assert_contains (stopped, "no session file was kept");
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
 static const char * const refused_listen[] = {
   "0.0.0.0:0",
   "nonsense.invalid:0",
@@ -589,6 +617,7 @@ main (int    argc,
   ADD ("/cli/capture/usage-error-exits-2/port-in-use", test_capture_port_in_use, NULL);
   ADD ("/cli/capture/help-exits-0", test_capture_help, NULL);
   ADD ("/cli/capture/default-session-under-xdg-data-home", test_capture_default_session_under_data_home, NULL);
+  ADD ("/cli/capture/empty-default-session-is-not-kept", test_capture_default_session_dropped_when_empty, NULL);
   ADD ("/cli/capture/refused-start-leaves-no-session-file", test_capture_refused_start_leaves_no_file, NULL);
 
 #undef ADD
