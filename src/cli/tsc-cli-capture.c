@@ -249,12 +249,13 @@ tsc_cli_capture (int    argc,
       return tsc_cli_usage_error ("capture", error);
     }
 
+  /* Ready for a clean stop before anyone is told where to send calls. */
+  sigint_id = g_unix_signal_add (SIGINT, on_signal_cb, &capture);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_signal_cb, &capture);
+
   printf ("listening on %s\n", tsc_collector_get_uri (collector));
   fflush (stdout);
   fprintf (stderr, "recording to %s\n", session);
-
-  sigint_id = g_unix_signal_add (SIGINT, on_signal_cb, &capture);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_signal_cb, &capture);
 
   g_main_loop_run (loop);
 
