@@ -19,6 +19,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "tsc-detail-pane.h"
 
 #include <adwaita.h>
@@ -501,9 +503,9 @@ fill_identity (TscDetailPane *self)
           g_autofree char *range = NULL;
 
           if (segment->first_seq == segment->last_seq)
-            range = g_strdup_printf (_("Call #%" G_GINT64_FORMAT), segment->first_seq);
+            range = g_strdup_printf (_("Call #%" PRId64), (gint64) segment->first_seq);
           else
-            range = g_strdup_printf (_("Calls #%" G_GINT64_FORMAT " to #%" G_GINT64_FORMAT),
+            range = g_strdup_printf (_("Calls #%" PRId64 " to #%" PRId64),
                                      segment->first_seq, segment->last_seq);
 
           gtk_list_box_append (self->stream_list,
@@ -882,7 +884,7 @@ load (TscDetailPane *self)
     {
       g_autofree char *text = NULL;
 
-      text = g_strdup_printf (_("Call #%" G_GINT64_FORMAT " is not in this session."), self->seq);
+      text = g_strdup_printf (_("Call #%" PRId64 " is not in this session."), self->seq);
       adw_status_page_set_description (self->missing_page, text);
       gtk_stack_set_visible_child_name (self->stack, "missing");
       return;

@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "tsc-import.h"
@@ -705,7 +707,7 @@ read_thread (GTask        *task,
   if (messages->len == 0 || ((TscMessage *) g_ptr_array_index (messages, 0))->seq != data->seq)
     {
       g_task_return_new_error (task, TSC_STORE_ERROR, TSC_STORE_ERROR_SQL,
-                               _("Message #%" G_GINT64_FORMAT " is not in “%s”"),
+                               _("Message #%" PRId64 " is not in “%s”"),
                                data->seq, data->path);
       return;
     }

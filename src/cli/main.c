@@ -114,8 +114,16 @@ int
 main (int    argc,
       char **argv)
 {
+  const char *localedir;
+
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* TRACKSCOPE_LOCALEDIR overrides LOCALEDIR, so that an uninstalled build
+   * finds its catalogs (e.g. TRACKSCOPE_LOCALEDIR=build/po, where meson
+   * writes <lang>/LC_MESSAGES/trackscope.mo). */
+  localedir = g_getenv ("TRACKSCOPE_LOCALEDIR");
+  if (localedir == NULL || *localedir == '\0')
+    localedir = LOCALEDIR;
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
