@@ -122,6 +122,9 @@ about_action (GSimpleAction *action,
                                        "mistakes in them"),
                          "developers", developers,
                          "license-type", GTK_LICENSE_GPL_3_0,
+                         "website", "https://github.com/trackscope/trackscope",
+                         "issue-url", "https://github.com/trackscope/trackscope/issues",
+                         "translator-credits", _("translator-credits"),
                          NULL);
 }
 
@@ -199,11 +202,20 @@ tsc_application_init (TscApplication *self)
 TscApplication *
 tsc_application_new (void)
 {
-  /* One process per invocation until the session bus activation and the
-   * window-per-file behaviour are in place. */
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  GApplicationFlags flags = G_APPLICATION_HANDLES_OPEN;
+
+  /* One instance per session: opening a file from a second invocation
+   * adds a window to the running app. Without a session bus there is
+   * no one to register with, so each invocation stands alone. */
+  address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  if (address == NULL)
+    flags |= G_APPLICATION_NON_UNIQUE;
+
   return g_object_new (TSC_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
-                       "flags", G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE,
+                       "flags", flags,
                        "resource-base-path", RESOURCE_BASE,
                        NULL);
 }
