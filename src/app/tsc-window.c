@@ -58,6 +58,8 @@ struct _TscWindow
   TscSession           *session;
   GCancellable         *cancellable;   /* loads, imports and exports of this window */
   gint64                selected_seq;
+  guint                 n_flags;
+  guint                 n_error_flags;
   gboolean              busy;
   gboolean              close_confirmed;
 };
@@ -135,21 +137,28 @@ update_header (TscWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", self->session && path && n > 0 && !self->busy);
 }
 
+/* Counts @flags into the Flags tab's badge; with @reset the counts start
+ * over (a new session, or a file loaded whole). Only new flags are
+ * counted each frame, never the whole list. */
 static void
-update_flag_badge (TscWindow *self)
+update_flag_badge (TscWindow *self,
+                   GPtrArray *flags,
+                   gboolean   reset)
 {
-  GPtrArray *flags = tsc_identity_model_get_flags (tsc_session_get_model (self->session));
-  guint errors = 0;
+  if (reset)
+    self->n_flags = self->n_error_flags = 0;
 
-  for (guint i = 0; i < flags->len; i++)
+  for (guint i = 0; flags != NULL && i < flags->len; i++)
     {
       TscFlag *flag = g_ptr_array_index (flags, i);
+
+      self->n_flags++;
       if (flag->severity == TSC_SEVERITY_ERROR)
-        errors++;
+        self->n_error_flags++;
     }
 
-  adw_view_stack_page_set_badge_number (self->flags_page, flags->len);
-  adw_view_stack_page_set_needs_attention (self->flags_page, errors > 0);
+  adw_view_stack_page_set_badge_number (self->flags_page, self->n_flags);
+  adw_view_stack_page_set_needs_attention (self->flags_page, self->n_error_flags > 0);
 }
 
 static void
@@ -227,7 +236,8 @@ on_session_messages_added_cb (TscSession *session,
                               TscWindow  *self)
 {
   update_header (self);
-  update_flag_badge (self);
+  /* Position 0 is a file loaded whole: its flags are all the flags. */
+  update_flag_badge (self, flags, position == 0);
   if (n_added > 0 && position == 0)
     update_main_stack (self);
 }
@@ -281,7 +291,7 @@ set_session (TscWindow  *self,
   tsc_detail_pane_set_session (self->detail_pane, session);
 
   update_header (self);
-  update_flag_badge (self);
+  update_flag_badge (self, tsc_identity_model_get_flags (tsc_session_get_model (session)), TRUE);
   update_main_stack (self);
 }
 
@@ -376,11 +386,9 @@ tsc_window_start_capture (TscWindow   *self,
   address = listen ? g_strdup (listen) : settings_listen_address (self->settings);
   allow_remote = g_settings_get_boolean (self->settings, "allow-remote");
 
-  if (self->session != NULL && tsc_session_get_n_messages (self->session) == 0 &&
-      !tsc_session_is_capturing (self->session) && session_path == NULL)
+  /* A stopped capture resumes into its own file; a blank session is reused. */
+  if (self->session != NULL && !tsc_session_is_capturing (self->session) && session_path == NULL)
     session = g_object_ref (self->session);
-  else if (self->session != NULL && !tsc_session_is_capturing (self->session) && session_path == NULL)
-    session = g_object_ref (self->session);   /* resume: record into the same file */
   else
     {
       g_autoptr(TscRuleConfig) config = rule_config_from_settings (self->settings);

@@ -102,6 +102,16 @@ check_views (Smoke *smoke)
     found |= tsc_flags_view_get_group_rule (flags, i) == TSC_RULE_MISSING_RESET_ON_LOGOUT;
   g_assert_true (found);
 
+  /* The Flags tab counts every flag and asks for attention on an error. */
+  {
+    AdwViewStackPage *page = template_child (smoke->window, "flags_page");
+    GPtrArray *all = tsc_identity_model_get_flags (tsc_session_get_model (tsc_window_get_session (smoke->window)));
+
+    g_assert_cmpuint (all->len, >, 0);
+    g_assert_cmpuint (adw_view_stack_page_get_badge_number (page), ==, all->len);
+    g_assert_true (adw_view_stack_page_get_needs_attention (page));
+  }
+
   g_assert_cmpuint (tsc_timeline_layout_get_n_rows (tsc_timeline_get_layout (timeline)), ==, smoke->expected);
   g_assert_cmpuint (tsc_timeline_layout_get_n_lanes (tsc_timeline_get_layout (timeline)), ==, 1);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (template_child (smoke->window, "main_stack")), ==, "content");
