@@ -24,6 +24,9 @@ typedef struct
 static const Command commands[] = {
   { "capture", tsc_cli_capture, N_("Record calls sent to a local Segment-compatible collector") },
   { "check",   tsc_cli_check,   N_("Check recorded or exported calls for identity mistakes") },
+  { "export",  tsc_cli_export,  N_("Write a session as NDJSON, JSON or HAR, optionally without PII") },
+  { "import",  tsc_cli_import,  N_("Turn HAR, NDJSON or JSON files into a session file") },
+  { "replay",  tsc_cli_replay,  N_("Send a session's calls again, to Segment, RudderStack or another collector") },
 };
 
 void

@@ -19,6 +19,12 @@ int            tsc_cli_capture       (int                  argc,
                                       char               **argv);
 int            tsc_cli_check         (int                  argc,
                                       char               **argv);
+int            tsc_cli_export        (int                  argc,
+                                      char               **argv);
+int            tsc_cli_import        (int                  argc,
+                                      char               **argv);
+int            tsc_cli_replay        (int                  argc,
+                                      char               **argv);
 
 void           tsc_cli_print_error   (const char          *format,
                                       ...) G_GNUC_PRINTF (1, 2);

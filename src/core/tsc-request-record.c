@@ -16,6 +16,7 @@ request_record_clear (TscRequestRecord *record)
   g_free (record->error_code);
   g_free (record->error_message);
   g_clear_pointer (&record->body, g_bytes_unref);
+  g_free (record->upstream.error);
 }
 
 TscRequestRecord *

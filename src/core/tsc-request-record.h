@@ -10,6 +10,23 @@
 
 G_BEGIN_DECLS
 
+typedef enum
+{
+  TSC_UPSTREAM_NONE,     /* not forwarded */
+  TSC_UPSTREAM_PENDING,  /* queued or in flight */
+  TSC_UPSTREAM_DONE,     /* finished: accepted or given up on */
+} TscUpstreamState;
+
+/* What forwarding made of one request. */
+typedef struct
+{
+  TscUpstreamState  state;
+  guint             status;       /* HTTP status of the last attempt, 0 when none got a reply */
+  guint             attempts;
+  char             *error;        /* why it was not accepted, NULL when it was */
+  gint64            finished_at;  /* µs since the epoch, 0 while pending */
+} TscUpstreamOutcome;
+
 struct _TscRequestRecord
 {
   gint64        id;              /* 0 until stored */
@@ -24,6 +41,7 @@ struct _TscRequestRecord
   GBytes       *body;            /* kept for rejected requests only, capped */
   gboolean      body_truncated;
   guint         message_count;
+  TscUpstreamOutcome upstream;   /* loaded from the file, or set by the forwarder */
 };
 
 #define TSC_TYPE_REQUEST_RECORD (tsc_request_record_get_type ())

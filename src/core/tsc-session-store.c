@@ -28,6 +28,7 @@ struct _TscSessionStore
   char         *path;
   sqlite3      *db;
   gboolean      read_only;
+  gboolean      has_upstream;  /* the upstream table exists (added in 0.2) */
 
   sqlite3_stmt *insert_request;
   sqlite3_stmt *insert_message;
@@ -94,6 +95,18 @@ static const char schema_v1[] =
   "  batch_context      TEXT,"
   "  batch_integrations TEXT,"
   "  raw                BLOB NOT NULL"
+  ");";
+
+/* What forwarding made of each request. Added without a format bump:
+ * older readers ignore the table, and it is created when a file is
+ * opened for writing. */
+static const char schema_upstream[] =
+  "CREATE TABLE IF NOT EXISTS upstream ("
+  "  request_id  INTEGER PRIMARY KEY REFERENCES requests (id),"
+  "  status      INTEGER NOT NULL,"   /* HTTP status of the last attempt, 0 for none */
+  "  attempts    INTEGER NOT NULL,"
+  "  error       TEXT,"               /* why it failed, NULL when accepted */
+  "  finished_at INTEGER NOT NULL"    /* µs since the epoch */
   ");";
 
 static const char insert_request_sql[] =
@@ -350,10 +363,23 @@ open_database (TscSessionStore           *self,
     }
 
   if (version == 0)
-    return create_schema (self, error);
-
+    {
+      if (!create_schema (self, error))
+        return FALSE;
+    }
   /* Migrations from older formats go here, one step per version. */
-  return check_format (self, error);
+  else if (!check_format (self, error))
+    return FALSE;
+
+  if (!self->read_only && !exec (self, schema_upstream, error))
+    return FALSE;
+
+  if (!query_int (self, "SELECT count(*) FROM sqlite_master"
+                        " WHERE type = 'table' AND name = 'upstream'", &n_tables, error))
+    return FALSE;
+
+  self->has_upstream = n_tables > 0;
+  return TRUE;
 }
 
 /**
@@ -761,31 +787,90 @@ tsc_session_store_load_messages (TscSessionStore  *self,
   return g_steal_pointer (&messages);
 }
 
+#define SELECT_REQUESTS \
+  "SELECT r.id, r.received_at, r.method, r.path, r.route, r.lane, r.remote_addr, r.user_agent," \
+  " r.origin, r.write_key, r.auth_method, r.content_type, r.content_encoding, r.headers," \
+  " r.body_size, r.decoded_size, r.status, r.error_code, r.error_message, r.body," \
+  " r.body_truncated, r.message_count"
+#define SELECT_UPSTREAM ", u.status, u.attempts, u.error, u.finished_at"
+#define FROM_REQUESTS " FROM requests r"
+#define JOIN_UPSTREAM " LEFT JOIN upstream u ON u.request_id = r.id"
+
+static char *
+requests_sql (TscSessionStore *self,
+              const char      *where)
+{
+  if (self->has_upstream)
+    return g_strconcat (SELECT_REQUESTS SELECT_UPSTREAM FROM_REQUESTS JOIN_UPSTREAM, where, NULL);
+  return g_strconcat (SELECT_REQUESTS FROM_REQUESTS, where, NULL);
+}
+
+static TscRequestRecord *
+request_from_row (TscSessionStore *self,
+                  sqlite3_stmt    *stmt)
+{
+  TscRequestRecord *record = tsc_request_record_new ();
+  TscTransport *t = record->transport;
+
+  record->id = sqlite3_column_int64 (stmt, 0);
+  record->received_at = sqlite3_column_int64 (stmt, 1);
+  t->request_id = record->id;
+  t->method = column_dup (stmt, 2);
+  t->path = column_dup (stmt, 3);
+  t->route = column_dup (stmt, 4);
+  t->lane = column_dup (stmt, 5);
+  t->remote_addr = column_dup (stmt, 6);
+  t->user_agent = column_dup (stmt, 7);
+  t->origin = column_dup (stmt, 8);
+  t->write_key = column_dup (stmt, 9);
+  t->auth_method = auth_method_from_string ((const char *) sqlite3_column_text (stmt, 10));
+  t->content_type = column_dup (stmt, 11);
+  t->content_encoding = column_dup (stmt, 12);
+  record->headers_json = column_dup (stmt, 13);
+  record->body_size = sqlite3_column_int64 (stmt, 14);
+  record->decoded_size = sqlite3_column_type (stmt, 15) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, 15);
+  record->status = sqlite3_column_int (stmt, 16);
+  record->error_code = column_dup (stmt, 17);
+  record->error_message = column_dup (stmt, 18);
+  if (sqlite3_column_type (stmt, 19) != SQLITE_NULL)
+    record->body = g_bytes_new (sqlite3_column_blob (stmt, 19), sqlite3_column_bytes (stmt, 19));
+  record->body_truncated = sqlite3_column_int (stmt, 20);
+  record->message_count = sqlite3_column_int (stmt, 21);
+
+  if (self->has_upstream && sqlite3_column_type (stmt, 22) != SQLITE_NULL)
+    {
+      record->upstream.state = TSC_UPSTREAM_DONE;
+      record->upstream.status = sqlite3_column_int (stmt, 22);
+      record->upstream.attempts = sqlite3_column_int (stmt, 23);
+      record->upstream.error = column_dup (stmt, 24);
+      record->upstream.finished_at = sqlite3_column_int64 (stmt, 25);
+    }
+
+  return record;
+}
+
 /**
  * tsc_session_store_load_request:
  *
  * Returns: (transfer full) (nullable): the request @request_id as
- *   recorded, with its headers and (for a rejected one) its body, or
- *   %NULL with @error set when there is no such request
+ *   recorded, with its headers, (for a rejected one) its body and what
+ *   forwarding made of it, or %NULL with @error set when there is no
+ *   such request
  */
 TscRequestRecord *
 tsc_session_store_load_request (TscSessionStore  *self,
                                 gint64            request_id,
                                 GError          **error)
 {
-  g_autoptr(TscRequestRecord) record = NULL;
+  g_autofree char *sql = NULL;
+  TscRequestRecord *record = NULL;
   sqlite3_stmt *stmt = NULL;
-  TscTransport *t;
   int rc;
 
   g_return_val_if_fail (TSC_IS_SESSION_STORE (self), NULL);
 
-  if (sqlite3_prepare_v2 (self->db,
-                          "SELECT received_at, method, path, route, lane, remote_addr, user_agent,"
-                          " origin, write_key, auth_method, content_type, content_encoding, headers,"
-                          " body_size, decoded_size, status, error_code, error_message, body,"
-                          " body_truncated, message_count FROM requests WHERE id = ?1",
-                          -1, &stmt, NULL) != SQLITE_OK)
+  sql = requests_sql (self, " WHERE r.id = ?1");
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
     {
       set_sql_error (self, error, "Cannot read a request");
       return NULL;
@@ -793,46 +878,190 @@ tsc_session_store_load_request (TscSessionStore  *self,
 
   sqlite3_bind_int64 (stmt, 1, request_id);
   rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
+  if (rc == SQLITE_ROW)
+    record = request_from_row (self, stmt);
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, TSC_STORE_ERROR, TSC_STORE_ERROR_SQL,
+                 "Session file “%s” has no request %" G_GINT64_FORMAT, self->path, request_id);
+  else
+    set_sql_error (self, error, "Cannot read a request");
+  sqlite3_finalize (stmt);
+
+  return record;
+}
+
+/**
+ * tsc_session_store_load_requests:
+ * @after_id: load requests with a larger id
+ * @limit: at most this many
+ *
+ * Reads requests in the order they were received (accepted and
+ * rejected ones), for exports that go through a session in chunks.
+ *
+ * Returns: (transfer full) (element-type TscRequestRecord): the requests
+ */
+GPtrArray *
+tsc_session_store_load_requests (TscSessionStore  *self,
+                                 gint64            after_id,
+                                 guint             limit,
+                                 GError          **error)
+{
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) tsc_request_record_unref);
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (TSC_IS_SESSION_STORE (self), NULL);
+
+  sql = requests_sql (self, " WHERE r.id > ?1 ORDER BY r.id LIMIT ?2");
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
     {
-      if (rc == SQLITE_DONE)
-        g_set_error (error, TSC_STORE_ERROR, TSC_STORE_ERROR_SQL,
-                     "Session file “%s” has no request %" G_GINT64_FORMAT, self->path, request_id);
-      else
-        set_sql_error (self, error, "Cannot read a request");
-      sqlite3_finalize (stmt);
+      set_sql_error (self, error, "Cannot read requests");
       return NULL;
     }
 
-  record = tsc_request_record_new ();
-  record->id = request_id;
-  record->received_at = sqlite3_column_int64 (stmt, 0);
-  t = record->transport;
-  t->request_id = request_id;
-  t->method = column_dup (stmt, 1);
-  t->path = column_dup (stmt, 2);
-  t->route = column_dup (stmt, 3);
-  t->lane = column_dup (stmt, 4);
-  t->remote_addr = column_dup (stmt, 5);
-  t->user_agent = column_dup (stmt, 6);
-  t->origin = column_dup (stmt, 7);
-  t->write_key = column_dup (stmt, 8);
-  t->auth_method = auth_method_from_string ((const char *) sqlite3_column_text (stmt, 9));
-  t->content_type = column_dup (stmt, 10);
-  t->content_encoding = column_dup (stmt, 11);
-  record->headers_json = column_dup (stmt, 12);
-  record->body_size = sqlite3_column_int64 (stmt, 13);
-  record->decoded_size = sqlite3_column_type (stmt, 14) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, 14);
-  record->status = sqlite3_column_int (stmt, 15);
-  record->error_code = column_dup (stmt, 16);
-  record->error_message = column_dup (stmt, 17);
-  if (sqlite3_column_type (stmt, 18) != SQLITE_NULL)
-    record->body = g_bytes_new (sqlite3_column_blob (stmt, 18), sqlite3_column_bytes (stmt, 18));
-  record->body_truncated = sqlite3_column_int (stmt, 19);
-  record->message_count = sqlite3_column_int (stmt, 20);
+  sqlite3_bind_int64 (stmt, 1, after_id);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (records, request_from_row (self, stmt));
   sqlite3_finalize (stmt);
 
-  return g_steal_pointer (&record);
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (self, error, "Cannot read requests");
+      return NULL;
+    }
+
+  return g_steal_pointer (&records);
+}
+
+/**
+ * tsc_session_store_set_upstream:
+ * @upstream: what forwarding made of request @request_id
+ *
+ * Records (or replaces) the upstream outcome of one request.
+ */
+gboolean
+tsc_session_store_set_upstream (TscSessionStore          *self,
+                                gint64                    request_id,
+                                const TscUpstreamOutcome *upstream,
+                                GError                  **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (TSC_IS_SESSION_STORE (self), FALSE);
+  g_return_val_if_fail (upstream != NULL, FALSE);
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "INSERT OR REPLACE INTO upstream (request_id, status, attempts, error,"
+                          " finished_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_sql_error (self, error, "Cannot record the upstream outcome");
+      return FALSE;
+    }
+
+  sqlite3_bind_int64 (stmt, 1, request_id);
+  sqlite3_bind_int (stmt, 2, upstream->status);
+  sqlite3_bind_int (stmt, 3, upstream->attempts);
+  sqlite3_bind_text (stmt, 4, upstream->error, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 5, upstream->finished_at);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (self, error, "Cannot record the upstream outcome");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * tsc_session_store_get_info:
+ * @key: e.g. "collector", "profile", "created_at"
+ *
+ * Returns: (transfer full) (nullable): the value of @key in the file's
+ *   session_info table, %NULL when it has none
+ */
+char *
+tsc_session_store_get_info (TscSessionStore *self,
+                            const char      *key)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  g_return_val_if_fail (TSC_IS_SESSION_STORE (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT value FROM session_info WHERE key = ?1",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return NULL;
+
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = column_dup (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return value;
+}
+
+/**
+ * tsc_session_store_set_info:
+ *
+ * Sets @key of the file's session_info table (e.g. "collector" to the
+ * address a capture listened on, "profile" to its rule profile).
+ */
+gboolean
+tsc_session_store_set_info (TscSessionStore  *self,
+                            const char       *key,
+                            const char       *value,
+                            GError          **error)
+{
+  char *sql;
+  gboolean ok;
+
+  g_return_val_if_fail (TSC_IS_SESSION_STORE (self), FALSE);
+  g_return_val_if_fail (key != NULL && value != NULL, FALSE);
+
+  sql = sqlite3_mprintf ("INSERT OR REPLACE INTO session_info (key, value) VALUES (%Q, %Q)",
+                         key, value);
+  ok = exec (self, sql, error);
+  sqlite3_free (sql);
+  return ok;
+}
+
+/**
+ * tsc_session_store_get_time_range:
+ * @first: (out): when the first request arrived (µs since the epoch)
+ * @last: (out): when the last one arrived
+ *
+ * Returns: %FALSE with both 0 when the session has no requests
+ */
+gboolean
+tsc_session_store_get_time_range (TscSessionStore *self,
+                                  gint64          *first,
+                                  gint64          *last)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (TSC_IS_SESSION_STORE (self), FALSE);
+
+  *first = *last = 0;
+  if (sqlite3_prepare_v2 (self->db, "SELECT min(received_at), max(received_at) FROM requests",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return FALSE;
+
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    {
+      *first = sqlite3_column_int64 (stmt, 0);
+      *last = sqlite3_column_int64 (stmt, 1);
+      found = TRUE;
+    }
+  sqlite3_finalize (stmt);
+  return found;
 }
 
 /**

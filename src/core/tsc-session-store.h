@@ -61,6 +61,23 @@ GPtrArray       *tsc_session_store_load_messages  (TscSessionStore           *se
 TscRequestRecord *tsc_session_store_load_request  (TscSessionStore           *self,
                                                    gint64                     request_id,
                                                    GError                   **error);
+GPtrArray       *tsc_session_store_load_requests (TscSessionStore          *self,
+                                                   gint64                    after_id,
+                                                   guint                     limit,
+                                                   GError                  **error);
+gboolean         tsc_session_store_set_upstream   (TscSessionStore           *self,
+                                                   gint64                     request_id,
+                                                   const TscUpstreamOutcome  *upstream,
+                                                   GError                   **error);
+char            *tsc_session_store_get_info       (TscSessionStore           *self,
+                                                   const char                *key);
+gboolean         tsc_session_store_set_info       (TscSessionStore           *self,
+                                                   const char                *key,
+                                                   const char                *value,
+                                                   GError                   **error);
+gboolean         tsc_session_store_get_time_range (TscSessionStore           *self,
+                                                   gint64                    *first,
+                                                   gint64                    *last);
 gboolean         tsc_session_store_copy_to        (TscSessionStore           *self,
                                                    const char                *path,
                                                    GError                   **error);

@@ -1,0 +1,9 @@
+/* tsc-cli-export.c: `trackscope-cli export` (being written) */
+#include "config.h"
+#include "tsc-cli.h"
+int
+tsc_cli_export (int argc, char **argv)
+{
+  GError error = { 0, 0, (char *) "not written yet" };
+  return tsc_cli_usage_error ("export", &error);
+}

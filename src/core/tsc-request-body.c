@@ -1,0 +1,172 @@
+/* tsc-request-body.c
+ *
+ * A session keeps each message's bytes as received, and for a batch the
+ * envelope's context, integrations and sentAt beside every item, but not
+ * the request body itself. HAR export and replay rebuild it from those:
+ * a single-message request is its message's bytes; a batch is
+ * {"batch":[items as received], "context", "integrations", "sentAt",
+ * "writeKey"} with the envelope members that the items did not carry
+ * themselves.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "tsc-request-body"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "tsc-json-span.h"
+#include "tsc-request-body.h"
+#include "tsc-route.h"
+
+/**
+ * tsc_request_body_is_batch:
+ *
+ * Returns: whether requests of @transport's route carry a batch envelope
+ */
+gboolean
+tsc_request_body_is_batch (const TscTransport *transport)
+{
+  TscRoute route = { 0 };
+  gboolean batch;
+
+  g_return_val_if_fail (transport != NULL, FALSE);
+
+  if (transport->route == NULL || !tsc_route_parse (transport->route, &route))
+    return FALSE;
+  batch = route.kind == TSC_ROUTE_BATCH;
+  tsc_route_clear (&route);
+  return batch;
+}
+
+typedef struct
+{
+  gboolean sent_at;
+  gboolean write_key;
+} TopMembers;
+
+static void
+note_member_cb (const char *key,
+                gsize       key_len,
+                const char *value,
+                gsize       value_len,
+                gpointer    user_data)
+{
+  TopMembers *top = user_data;
+
+  if (key_len == strlen ("sentAt") && memcmp (key, "sentAt", key_len) == 0)
+    top->sent_at = TRUE;
+  else if (key_len == strlen ("writeKey") && memcmp (key, "writeKey", key_len) == 0)
+    top->write_key = TRUE;
+}
+
+static void
+append_string (GString    *out,
+               const char *name,
+               const char *value)
+{
+  g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), value);
+  g_autofree char *text = json_to_string (node, FALSE);
+
+  g_string_append_printf (out, ",\"%s\":%s", name, text);
+}
+
+/* A single message whose writeKey must change: the only case that is
+ * re-serialised rather than sent byte for byte. */
+static GBytes *
+with_write_key (GBytes     *raw,
+                const char *write_key)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  gsize len;
+  const char *data = g_bytes_get_data (raw, &len);
+  JsonNode *root;
+  char *text;
+
+  if (!json_parser_load_from_data (parser, data, len, NULL))
+    return g_bytes_ref (raw);
+
+  root = json_parser_get_root (parser);
+  if (!JSON_NODE_HOLDS_OBJECT (root) ||
+      !json_object_has_member (json_node_get_object (root), "writeKey"))
+    return g_bytes_ref (raw);
+
+  root = json_node_copy (root);
+  json_object_set_string_member (json_node_get_object (root), "writeKey", write_key);
+  text = json_to_string (root, FALSE);
+  json_node_unref (root);
+  return g_bytes_new_take (text, strlen (text));
+}
+
+/**
+ * tsc_request_body_rebuild:
+ * @transport: the request's transport facts
+ * @messages: (element-type TscMessage): its messages, in batch order
+ * @write_key: (nullable): a write key to send instead of the original
+ *   one where the body carried it
+ *
+ * Returns: (transfer full): the body, uncompressed
+ */
+GBytes *
+tsc_request_body_rebuild (const TscTransport *transport,
+                          GPtrArray          *messages,
+                          const char         *write_key)
+{
+  GString *out;
+  TscMessage *first;
+  TopMembers top = { FALSE, FALSE };
+  gsize len;
+  const char *data;
+
+  g_return_val_if_fail (transport != NULL, NULL);
+  g_return_val_if_fail (messages != NULL && messages->len > 0, NULL);
+
+  first = g_ptr_array_index (messages, 0);
+
+  if (!tsc_request_body_is_batch (transport))
+    {
+      if (write_key != NULL && transport->auth_method == TSC_AUTH_BODY)
+        return with_write_key (first->raw, write_key);
+      return g_bytes_ref (first->raw);
+    }
+
+  out = g_string_new ("{\"batch\":[");
+  for (guint i = 0; i < messages->len; i++)
+    {
+      TscMessage *m = g_ptr_array_index (messages, i);
+
+      data = g_bytes_get_data (m->raw, &len);
+      if (i > 0)
+        g_string_append_c (out, ',');
+      g_string_append_len (out, data, len);
+    }
+  g_string_append_c (out, ']');
+
+  if (first->batch_context != NULL)
+    g_string_append_printf (out, ",\"context\":%s", first->batch_context);
+  if (first->batch_integrations != NULL)
+    g_string_append_printf (out, ",\"integrations\":%s", first->batch_integrations);
+
+  data = g_bytes_get_data (first->raw, &len);
+  tsc_json_span_foreach_member (data, len, note_member_cb, &top);
+
+  /* A message's own sentAt wins over the envelope's, so an item without
+   * one got the envelope's. */
+  if (!top.sent_at && first->sent_at != NULL)
+    append_string (out, "sentAt", first->sent_at);
+
+  if (transport->auth_method == TSC_AUTH_BODY && !top.write_key)
+    {
+      const char *key = write_key != NULL ? write_key : transport->write_key;
+
+      if (key != NULL)
+        append_string (out, "writeKey", key);
+    }
+
+  g_string_append_c (out, '}');
+  len = out->len;
+  return g_bytes_new_take (g_string_free (out, FALSE), len);
+}
