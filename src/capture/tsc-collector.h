@@ -6,6 +6,8 @@
 
 #include <gio/gio.h>
 
+#include "tsc-forwarder.h"
+
 #include "tsc-session-writer.h"
 #include "tsc-wire.h"
 
@@ -34,6 +36,9 @@ void          tsc_collector_set_allow_remote       (TscCollector        *self,
                                                     gboolean             allow_remote);
 void          tsc_collector_set_allowed_write_keys (TscCollector        *self,
                                                     const char * const  *write_keys);
+/* Every accepted request is also queued on @forwarder (nullable). */
+void          tsc_collector_set_forwarder          (TscCollector        *self,
+                                                    TscForwarder        *forwarder);
 void          tsc_collector_set_limits             (TscCollector        *self,
                                                     const TscWireLimits *limits);
 
