@@ -7,7 +7,6 @@
 #include <gio/gio.h>
 
 #include "tsc-forwarder.h"
-
 #include "tsc-session-writer.h"
 #include "tsc-wire.h"
 
