@@ -18,6 +18,16 @@
  *
  * NDJSON and HAR are read leniently: a bad line or entry is reported (see
  * tsc_importer_get_problems()) and skipped, unless the importer is strict.
+ * Entries that are not calls (other URLs, preflights, refused requests)
+ * are counted by reason (tsc_importer_get_skipped()).
+ *
+ * Trackscope's own exports come back as they were captured: an NDJSON
+ * line or JSON export message loses exactly the "_trackscope" member the
+ * export added, and what it holds (receive time, transport, the
+ * messageId the collector added, the batch envelope) is restored; an
+ * entry of our own HAR gets its receive time, client address and added
+ * messageIds back. tsc_import_to_session() writes all of it into a new
+ * session file, one request row per request.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -25,13 +35,17 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 #include "tsc-import.h"
+#include "tsc-json-span.h"
 #include "tsc-route.h"
 #include "tsc-session-store.h"
 #include "tsc-wire.h"
@@ -49,7 +63,16 @@ struct _TscImporter
   TscImportFormat  format;     /* of the last file read */
   guint            n_inputs;
   guint64          n_messages;
+  guint64          n_requests;
+  guint64          skipped[TSC_IMPORT_N_SKIP_REASONS];
   GPtrArray       *problems;   /* GError * */
+  TscTransport    *last_transport;  /* of the last message given: a new one starts a request */
+  GCancellable    *cancellable;     /* stops a read between two messages */
+
+  /* What a Trackscope export says of the session it came from: the
+   * first value found wins. */
+  char            *collector;
+  char            *profile;
 };
 
 G_DEFINE_FINAL_TYPE (TscImporter, tsc_importer, G_TYPE_OBJECT)
@@ -64,7 +87,19 @@ typedef struct
   TscImportFunc      func;
   gpointer           user_data;
   TscImportLocation  location;
+
+  /* The request of the last message restored from a Trackscope export:
+   * the next one with the same requestId joins it. */
+  gint64             group_id;
+  TscRequestRecord  *group;
 } Reader;
+
+static void
+reader_end_group (Reader *reader)
+{
+  reader->group_id = 0;
+  g_clear_pointer (&reader->group, tsc_request_record_unref);
+}
 
 static void
 tsc_importer_finalize (GObject *object)
@@ -72,6 +107,10 @@ tsc_importer_finalize (GObject *object)
   TscImporter *self = TSC_IMPORTER (object);
 
   g_clear_pointer (&self->problems, g_ptr_array_unref);
+  g_clear_pointer (&self->last_transport, tsc_transport_unref);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->collector, g_free);
+  g_clear_pointer (&self->profile, g_free);
 
   G_OBJECT_CLASS (tsc_importer_parent_class)->finalize (object);
 }
@@ -159,6 +198,68 @@ tsc_importer_get_n_messages (TscImporter *self)
 }
 
 /**
+ * tsc_importer_get_n_requests:
+ *
+ * Returns: how many HTTP requests the messages read so far came in: a
+ *   HAR entry, a request of a session file or of a Trackscope export, a
+ *   line or a document of other files
+ */
+guint64
+tsc_importer_get_n_requests (TscImporter *self)
+{
+  g_return_val_if_fail (TSC_IS_IMPORTER (self), 0);
+  return self->n_requests;
+}
+
+/**
+ * tsc_importer_get_skipped:
+ * @reason: why they were skipped
+ *
+ * HAR entries to other URLs, preflights and refused requests are not
+ * problems, but a report says how many there were; bad lines and entries
+ * are counted here and listed in tsc_importer_get_problems().
+ *
+ * Returns: how many HAR entries or lines were skipped for @reason, in
+ *   every file read so far
+ */
+guint64
+tsc_importer_get_skipped (TscImporter         *self,
+                          TscImportSkipReason  reason)
+{
+  g_return_val_if_fail (TSC_IS_IMPORTER (self), 0);
+  g_return_val_if_fail ((guint) reason < TSC_IMPORT_N_SKIP_REASONS, 0);
+  return self->skipped[reason];
+}
+
+/**
+ * tsc_import_skip_reason_to_string:
+ *
+ * Returns: a stable name for @reason, for machine-readable reports
+ */
+const char *
+tsc_import_skip_reason_to_string (TscImportSkipReason reason)
+{
+  switch (reason)
+    {
+    case TSC_IMPORT_SKIP_NOT_TRACKING:
+      return "not-tracking-api";
+    case TSC_IMPORT_SKIP_NO_CALLS:
+      return "no-calls";
+    case TSC_IMPORT_SKIP_NOT_POST:
+      return "not-post";
+    case TSC_IMPORT_SKIP_REFUSED:
+      return "refused";
+    case TSC_IMPORT_SKIP_BAD_ENTRY:
+      return "bad-entry";
+    case TSC_IMPORT_SKIP_BAD_LINE:
+      return "bad-line";
+    case TSC_IMPORT_N_SKIP_REASONS:
+    default:
+      return "unknown";
+    }
+}
+
+/**
  * tsc_importer_get_problems:
  *
  * Returns: (transfer none) (element-type GError): the bad lines and entries
@@ -172,16 +273,44 @@ tsc_importer_get_problems (TscImporter *self)
   return self->problems;
 }
 
-static void
-emit (Reader     *reader,
-      TscMessage *message,
-      guint       line,
-      guint       entry)
+/* Gives @message to the reader's function. Returns %FALSE, with @error
+ * set, when the read was cancelled meanwhile. */
+static gboolean
+emit (Reader            *reader,
+      TscMessage        *message,
+      TscRequestRecord  *record,
+      guint              line,
+      guint              entry,
+      GError           **error)
 {
-  message->seq = (gint64) ++reader->self->n_messages;
+  TscImporter *self = reader->self;
+
+  /* Messages of one request share one transport. */
+  if (message->transport == NULL || message->transport != self->last_transport)
+    {
+      self->n_requests++;
+      g_clear_pointer (&self->last_transport, tsc_transport_unref);
+      if (message->transport != NULL)
+        self->last_transport = tsc_transport_ref (message->transport);
+    }
+
+  message->seq = (gint64) ++self->n_messages;
   reader->location.line = line;
   reader->location.entry = entry;
+  reader->location.record = record;
   reader->func (message, &reader->location, reader->user_data);
+  reader->location.record = NULL;
+
+  return self->cancellable == NULL ||
+         !g_cancellable_set_error_if_cancelled (self->cancellable, error);
+}
+
+/* Counts an entry or a line that gave no calls. */
+static void
+skip (Reader              *reader,
+      TscImportSkipReason  reason)
+{
+  reader->self->skipped[reason]++;
 }
 
 /* The format of the file being read, once it is recognised. */
@@ -192,11 +321,13 @@ set_format (Reader          *reader,
   reader->self->format = reader->location.format = format;
 }
 
-/* A problem that can be skipped: fatal when strict, noted otherwise. */
+/* A problem that can be skipped: fatal when strict, noted and counted
+ * under @reason otherwise. */
 static gboolean
-skip_or_fail (Reader  *reader,
-              GError  *problem,
-              GError **error)
+skip_or_fail (Reader               *reader,
+              TscImportSkipReason   reason,
+              GError               *problem,
+              GError              **error)
 {
   if (reader->self->flags & TSC_IMPORT_FLAGS_STRICT)
     {
@@ -205,6 +336,7 @@ skip_or_fail (Reader  *reader,
     }
 
   g_ptr_array_add (reader->self->problems, problem);
+  skip (reader, reason);
   return TRUE;
 }
 
@@ -530,6 +662,24 @@ line_end (const char *data,
   return nl != NULL ? (gsize) (nl - data) : len;
 }
 
+/* Does the object at @pos start with the member @name? */
+static gboolean
+starts_with_member (const char *data,
+                    gsize       len,
+                    gsize       pos,
+                    const char *name)
+{
+  gsize name_len = strlen (name);
+
+  pos = skip_ws (data, len, pos);
+  if (pos >= len || data[pos] != '{')
+    return FALSE;
+  pos = skip_ws (data, len, pos + 1);
+
+  return len - pos >= name_len + 2 && data[pos] == '"' &&
+         memcmp (data + pos + 1, name, name_len) == 0 && data[pos + 1 + name_len] == '"';
+}
+
 /* A file whose document does not parse: NDJSON with bad lines, when most
  * of its first lines are JSON values each on its own? */
 static gboolean
@@ -577,6 +727,431 @@ describe_start (const char *data,
 }
 
 /* ---------------------------------------------------------------------- */
+/* Reading JSON trees                                                      */
+
+/* The member @member of @object; %NULL when either is missing. */
+static JsonNode *
+get_member (JsonObject *object,
+            const char *member)
+{
+  return object != NULL ? json_object_get_member (object, member) : NULL;
+}
+
+static const char *
+get_string (JsonObject *object,
+            const char *member)
+{
+  JsonNode *node = get_member (object, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+static JsonObject *
+get_object (JsonObject *object,
+            const char *member)
+{
+  JsonNode *node = get_member (object, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+
+  return json_node_get_object (node);
+}
+
+static gint64
+get_int (JsonObject *object,
+         const char *member,
+         gint64      fallback)
+{
+  JsonNode *node = get_member (object, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return fallback;
+
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return json_node_get_int (node);
+  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    return (gint64) json_node_get_double (node);
+
+  return fallback;
+}
+
+static gboolean
+get_bool (JsonObject *object,
+          const char *member)
+{
+  JsonNode *node = get_member (object, member);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_BOOLEAN && json_node_get_boolean (node);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Trackscope's own exports                                                */
+
+/* Each exported message is its bytes as received with one member added
+ * last, `"_trackscope": {...}`, holding what the collector knew besides
+ * (see tsc-export.c); a message whose bytes are not an object is written
+ * as `{"_raw": bytes, "_trackscope": {...}}`. Reading one back cuts
+ * exactly the added bytes out, so the message's bytes are the original
+ * ones, and restores the rest from the member. */
+
+#define EXPORT_MEMBER  "_trackscope"
+#define EXPORT_FORMAT  "trackscope-export"
+#define EXPORT_VERSION 1
+
+/* Where the parts of an exported object lie, as offsets in it: the
+ * message is [raw_start, cut_start) followed by [cut_end, raw_end). */
+typedef struct
+{
+  gsize raw_start;
+  gsize cut_start;
+  gsize cut_end;
+  gsize raw_end;
+  gsize meta_start;   /* the value of "_trackscope" */
+  gsize meta_end;
+} Exported;
+
+typedef struct
+{
+  guint       n_members;
+  const char *first_key;
+  gsize       first_key_len;
+  const char *first_value;
+  gsize       first_value_len;
+  const char *last_key;
+  gsize       last_key_len;
+  const char *last_value;
+  gsize       last_value_len;
+} MemberScan;
+
+static void
+scan_member_cb (const char *key,
+                gsize       key_len,
+                const char *value,
+                gsize       value_len,
+                gpointer    user_data)
+{
+  MemberScan *scan = user_data;
+
+  if (scan->n_members++ == 0)
+    {
+      scan->first_key = key;
+      scan->first_key_len = key_len;
+      scan->first_value = value;
+      scan->first_value_len = value_len;
+    }
+
+  scan->last_key = key;
+  scan->last_key_len = key_len;
+  scan->last_value = value;
+  scan->last_value_len = value_len;
+}
+
+static gboolean
+key_is (const char *key,
+        gsize       key_len,
+        const char *name)
+{
+  return key_len == strlen (name) && memcmp (key, name, key_len) == 0;
+}
+
+/* Is @data (one JSON value, already trimmed or not) an object whose last
+ * member is "_trackscope"? Only finds where things are: the parts are
+ * parsed for real afterwards. */
+static gboolean
+find_exported (const char *data,
+               gsize       len,
+               Exported   *exported)
+{
+  MemberScan scan = { 0 };
+  TscJsonSpan span;
+  gsize quote;
+  gsize p;
+
+  if (!tsc_json_span_trim (data, len, &span) || data[span.offset] != '{')
+    return FALSE;
+  if (!tsc_json_span_foreach_member (data + span.offset, span.length, scan_member_cb, &scan))
+    return FALSE;
+  if (scan.n_members == 0 || !key_is (scan.last_key, scan.last_key_len, EXPORT_MEMBER))
+    return FALSE;
+
+  exported->meta_start = scan.last_value - data;
+  exported->meta_end = exported->meta_start + scan.last_value_len;
+
+  if (scan.n_members == 2 && key_is (scan.first_key, scan.first_key_len, "_raw"))
+    {
+      exported->raw_start = scan.first_value - data;
+      exported->raw_end = exported->raw_start + scan.first_value_len;
+      exported->cut_start = exported->cut_end = exported->raw_end;
+      return TRUE;
+    }
+
+  /* From the comma before the member's name (or from the name, when it
+   * is the only member) to the end of its value. */
+  exported->raw_start = span.offset;
+  exported->raw_end = span.offset + span.length;
+  quote = (scan.last_key - 1) - data;
+  p = quote;
+  while (p > span.offset && is_ws (data[p - 1]))
+    p--;
+  exported->cut_start = p > span.offset && data[p - 1] == ',' ? p - 1 : quote;
+  exported->cut_end = exported->meta_end;
+  return TRUE;
+}
+
+static GBytes *
+exported_raw (GBytes         *bytes,
+              const Exported *exported)
+{
+  const char *data = g_bytes_get_data (bytes, NULL);
+  GByteArray *raw;
+
+  if (exported->cut_start == exported->raw_end)
+    return g_bytes_new_from_bytes (bytes, exported->raw_start,
+                                   exported->raw_end - exported->raw_start);
+
+  raw = g_byte_array_sized_new (exported->raw_end - exported->raw_start -
+                                (exported->cut_end - exported->cut_start));
+  g_byte_array_append (raw, (const guint8 *) data + exported->raw_start,
+                       exported->cut_start - exported->raw_start);
+  g_byte_array_append (raw, (const guint8 *) data + exported->cut_end,
+                       exported->raw_end - exported->cut_end);
+  return g_byte_array_free_to_bytes (raw);
+}
+
+static TscAuthMethod
+auth_method_from_string (const char *text)
+{
+  for (TscAuthMethod m = TSC_AUTH_BASIC; m <= TSC_AUTH_QUERY; m++)
+    {
+      if (g_strcmp0 (text, tsc_auth_method_to_string (m)) == 0)
+        return m;
+    }
+
+  return TSC_AUTH_NONE;
+}
+
+/* Upstream outcome as exported: {status, attempts, error}. */
+static void
+restore_upstream (TscUpstreamOutcome *upstream,
+                  JsonObject         *object,
+                  gint64              finished_at)
+{
+  if (object == NULL)
+    return;
+
+  upstream->state = TSC_UPSTREAM_DONE;
+  upstream->status = (guint) CLAMP (get_int (object, "status", 0), 0, G_MAXUINT);
+  upstream->attempts = (guint) CLAMP (get_int (object, "attempts", 0), 0, G_MAXUINT);
+  g_free (upstream->error);
+  upstream->error = g_strdup (get_string (object, "error"));
+  /* Not exported: the best known time is the request's. */
+  upstream->finished_at = finished_at;
+}
+
+/* The request an exported message came in, from its "_trackscope": a
+ * record as an import without headers makes it (status 200, no
+ * headers), with the transport facts the collector had. */
+static TscRequestRecord *
+record_from_meta (JsonObject *meta,
+                  gint64      received_at)
+{
+  TscRequestRecord *record = tsc_request_record_new ();
+  TscTransport *t = record->transport;
+  const char *route = get_string (meta, "route");
+  const char *lane = get_string (meta, "lane");
+
+  t->method = g_strdup ("POST");
+  t->route = g_strdup (route);
+  t->lane = g_strdup (lane);
+  /* The path as requested is not exported: the lane prefix and the
+   * route (aliases such as /v1/t are kept as routes) give it. */
+  if (route != NULL && lane != NULL)
+    {
+      g_autofree char *escaped = g_uri_escape_string (lane, NULL, FALSE);
+
+      t->path = g_strconcat ("/lane/", escaped, route, NULL);
+    }
+  else
+    {
+      t->path = g_strdup (route);
+    }
+  t->remote_addr = g_strdup (get_string (meta, "remoteAddress"));
+  t->user_agent = g_strdup (get_string (meta, "userAgent"));
+  t->origin = g_strdup (get_string (meta, "origin"));
+  t->write_key = g_strdup (get_string (meta, "writeKey"));
+  t->auth_method = auth_method_from_string (get_string (meta, "authMethod"));
+  t->content_encoding = g_strdup (get_string (meta, "contentEncoding"));
+
+  record->received_at = received_at;
+  record->status = 200;
+  record->headers_json = g_strdup ("{}");
+  restore_upstream (&record->upstream, get_object (meta, "upstream"), received_at);
+
+  return record;
+}
+
+static void
+append_json_member (GString    *out,
+                    const char *name,
+                    JsonNode   *value)
+{
+  g_autofree char *text = NULL;
+
+  if (value == NULL || JSON_NODE_HOLDS_NULL (value))
+    return;
+
+  text = json_to_string (value, FALSE);
+  g_string_append_printf (out, ",\"%s\":%s", name, text);
+}
+
+/* Decodes @raw as the collector decoded it: as the one item of a batch
+ * whose envelope had the exported sentAt, context and integrations, so
+ * that the effective sentAt, the merged envelope and the corrected time
+ * come out the same. */
+static TscMessage *
+decode_exported (GBytes      *raw,
+                 JsonObject  *meta,
+                 gint64       received_at,
+                 GError     **error)
+{
+  g_autoptr(GString) envelope = g_string_new ("{\"batch\":[");
+  g_autoptr(GBytes) document = NULL;
+  g_autoptr(TscTransport) scratch = tsc_transport_new ();
+  g_autoptr(GPtrArray) messages = NULL;
+  gsize raw_len;
+  const char *raw_data = g_bytes_get_data (raw, &raw_len);
+  gsize len;
+
+  g_string_append_len (envelope, raw_data, raw_len);
+  g_string_append_c (envelope, ']');
+  append_json_member (envelope, "sentAt", get_member (meta, "sentAt"));
+  append_json_member (envelope, "context", get_member (meta, "batchContext"));
+  append_json_member (envelope, "integrations", get_member (meta, "batchIntegrations"));
+  g_string_append_c (envelope, '}');
+
+  len = envelope->len;
+  document = g_bytes_new_take (g_string_free (g_steal_pointer (&envelope), FALSE), len);
+  messages = tsc_wire_decode_document (document, scratch, received_at, NULL);
+
+  if (messages == NULL || messages->len != 1)
+    {
+      g_autoptr(TscTransport) alone = tsc_transport_new ();
+      g_autoptr(GPtrArray) plain = NULL;
+
+      /* Say what is wrong with the message itself. */
+      plain = tsc_wire_decode_document (raw, alone, 0, error);
+      if (plain != NULL)
+        g_set_error_literal (error, TSC_WIRE_ERROR, TSC_WIRE_ERROR_INVALID_JSON,
+                             "The body is not one message object");
+      return NULL;
+    }
+
+  return tsc_message_ref (g_ptr_array_index (messages, 0));
+}
+
+/* When @bytes is an exported object, restores its message with the
+ * request it came in (consecutive messages with the same requestId share
+ * it: reader->group) into *@message. Leaves *@message %NULL when @bytes
+ * is not an exported object. */
+static gboolean
+restore_exported (Reader      *reader,
+                  GBytes      *bytes,
+                  TscMessage **message,
+                  GError     **error)
+{
+  g_autoptr(JsonNode) meta_node = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(TscMessage) restored = NULL;
+  JsonObject *meta;
+  Exported exported;
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+  const char *type;
+  gint64 received_at;
+  gint64 request_id;
+  gint64 batch_index;
+
+  *message = NULL;
+
+  if (!find_exported (data, len, &exported))
+    return TRUE;
+
+  meta_node = parse_value (data + exported.meta_start,
+                           exported.meta_end - exported.meta_start, NULL);
+  if (meta_node == NULL || !JSON_NODE_HOLDS_OBJECT (meta_node))
+    {
+      /* Not ours after all: read as it is. */
+      return TRUE;
+    }
+  meta = json_node_get_object (meta_node);
+
+  received_at = tsc_wire_parse_time (get_string (meta, "receivedAt"));
+  if (received_at == G_MININT64)
+    received_at = 0;
+
+  raw = exported_raw (bytes, &exported);
+  restored = decode_exported (raw, meta, received_at, error);
+  if (restored == NULL)
+    return FALSE;
+
+  g_bytes_unref (restored->raw);
+  restored->raw = g_steal_pointer (&raw);
+
+  batch_index = get_int (meta, "batchIndex", -1);
+  restored->batch_index = batch_index >= 0 && batch_index <= G_MAXINT ? (int) batch_index : -1;
+
+  /* A single-message route implies the type: the bytes may have none. */
+  type = get_string (meta, "type");
+  if (type != NULL)
+    {
+      g_free (restored->type_name);
+      restored->type_name = g_strdup (type);
+      restored->type = tsc_message_type_from_string (type);
+    }
+  else
+    {
+      TscRoute route = { 0 };
+
+      if (tsc_route_parse (get_string (meta, "route"), &route) && route.kind == TSC_ROUTE_SINGLE)
+        {
+          restored->type = route.type;
+          g_free (restored->type_name);
+          restored->type_name = g_strdup (tsc_message_type_to_string (route.type));
+        }
+      tsc_route_clear (&route);
+    }
+
+  /* An id the collector made up is not in the bytes: decoding made up
+   * another one. */
+  if (get_bool (meta, "messageIdAdded") && get_string (meta, "messageId") != NULL)
+    {
+      g_free (restored->message_id);
+      restored->message_id = g_strdup (get_string (meta, "messageId"));
+      restored->message_id_added = TRUE;
+    }
+
+  request_id = get_int (meta, "requestId", 0);
+  if (reader->group == NULL || request_id <= 0 || request_id != reader->group_id)
+    {
+      reader_end_group (reader);
+      reader->group = record_from_meta (meta, received_at);
+      reader->group_id = request_id;
+    }
+
+  tsc_transport_unref (restored->transport);
+  restored->transport = tsc_transport_ref (reader->group->transport);
+
+  *message = g_steal_pointer (&restored);
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
 /* Session files                                                           */
 
 static gboolean
@@ -586,6 +1161,8 @@ read_session (Reader      *reader,
 {
   g_autoptr(TscSessionStore) store = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(TscRequestRecord) record = NULL;
+  gint64 record_id = 0;   /* in @path: a consumer may store the record under another id */
   gint64 after = 0;
 
   store = tsc_session_store_open (path, TSC_SESSION_STORE_OPEN_READ_ONLY, &local_error);
@@ -595,6 +1172,11 @@ read_session (Reader      *reader,
                    "%s: %s", path, local_error->message);
       return FALSE;
     }
+
+  if (reader->self->collector == NULL)
+    reader->self->collector = tsc_session_store_get_info (store, "collector");
+  if (reader->self->profile == NULL)
+    reader->self->profile = tsc_session_store_get_info (store, "profile");
 
   for (;;)
     {
@@ -615,9 +1197,28 @@ read_session (Reader      *reader,
       for (guint i = 0; i < chunk->len; i++)
         {
           TscMessage *message = g_ptr_array_index (chunk, i);
+          gint64 request_id = message->transport ? message->transport->request_id : 0;
 
           after = message->seq;
-          emit (reader, message, 0, 0);
+
+          /* The request as recorded, headers and all; its messages share
+           * one transport even across chunks. */
+          if (record == NULL || request_id == 0 || record_id != request_id)
+            {
+              g_clear_pointer (&record, tsc_request_record_unref);
+              record_id = request_id;
+              if (request_id != 0)
+                record = tsc_session_store_load_request (store, request_id, NULL);
+            }
+
+          if (record != NULL && message->transport != record->transport)
+            {
+              tsc_transport_unref (message->transport);
+              message->transport = tsc_transport_ref (record->transport);
+            }
+
+          if (!emit (reader, message, record, 0, 0, error))
+            return FALSE;
         }
     }
 
@@ -639,6 +1240,7 @@ read_ndjson (Reader      *reader,
       g_autoptr(GBytes) bytes = NULL;
       g_autoptr(GPtrArray) messages = NULL;
       g_autoptr(TscTransport) transport = NULL;
+      g_autoptr(TscMessage) exported = NULL;
       g_autoptr(GError) local_error = NULL;
       const char *data;
       gsize start, end, stop;
@@ -665,18 +1267,25 @@ read_ndjson (Reader      *reader,
           continue;
         }
 
-      /* Each line its own transport: a batch body's writeKey belongs to
-       * the messages of that line only. */
       bytes = g_bytes_new (data + start, stop - start);
-      transport = tsc_transport_new ();
-      messages = tsc_wire_decode_document (bytes, transport, 0, &local_error);
 
-      if (messages == NULL)
+      if (restore_exported (reader, bytes, &exported, &local_error) && exported == NULL)
+        {
+          /* Each line its own transport: a batch body's writeKey belongs
+           * to the messages of that line only. */
+          reader_end_group (reader);
+          transport = tsc_transport_new ();
+          messages = tsc_wire_decode_document (bytes, transport, 0, &local_error);
+        }
+
+      if (exported == NULL && messages == NULL)
         {
           guint column = 0;
           g_autofree char *reason = describe_wire_error (local_error, "the line", NULL, &column);
           g_autofree char *where = NULL;
           GError *problem;
+
+          reader_end_group (reader);
 
           if (column > 0)
             where = g_strdup_printf ("%s:%u:%u", path, line, column);
@@ -691,13 +1300,21 @@ read_ndjson (Reader      *reader,
             problem = g_error_new (TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_LINE,
                                    "%s: %s", where, reason);
 
-          if (!skip_or_fail (reader, problem, error))
+          if (!skip_or_fail (reader, TSC_IMPORT_SKIP_BAD_LINE, problem, error))
+            return FALSE;
+        }
+      else if (exported != NULL)
+        {
+          if (!emit (reader, exported, reader->group, line, 0, error))
             return FALSE;
         }
       else
         {
           for (guint i = 0; i < messages->len; i++)
-            emit (reader, g_ptr_array_index (messages, i), line, 0);
+            {
+              if (!emit (reader, g_ptr_array_index (messages, i), NULL, line, 0, error))
+                return FALSE;
+            }
         }
 
       if (last)
@@ -753,10 +1370,164 @@ read_document (Reader      *reader,
           message_line = line;
         }
 
-      emit (reader, message, message_line, 0);
+      if (!emit (reader, message, NULL, message_line, 0, error))
+        return FALSE;
     }
 
   return TRUE;
+}
+
+/* Reads the objects at @spans (offsets from @pos in @contents) one by
+ * one: each an exported message, or else a message as it is. An object
+ * that is not a message is a problem of its line. */
+static gboolean
+read_elements (Reader      *reader,
+               GBytes      *contents,
+               gsize        pos,
+               GArray      *spans,
+               GError     **error)
+{
+  g_autoptr(TscTransport) transport = tsc_transport_new ();
+  gsize len;
+  const char *data = g_bytes_get_data (contents, &len);
+  gsize counted = pos;
+  guint line = advance_line (data, 0, pos, 1);
+
+  for (guint i = 0; i < spans->len; i++)
+    {
+      const TscJsonSpan *span = &g_array_index (spans, TscJsonSpan, i);
+      g_autoptr(GBytes) element = g_bytes_new_from_bytes (contents, pos + span->offset,
+                                                          span->length);
+      g_autoptr(TscMessage) exported = NULL;
+      g_autoptr(GPtrArray) messages = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      line = advance_line (data, counted, pos + span->offset, line);
+      counted = pos + span->offset;
+
+      if (restore_exported (reader, element, &exported, &local_error) && exported == NULL)
+        {
+          reader_end_group (reader);
+          messages = tsc_wire_decode_document (element, transport, 0, &local_error);
+        }
+
+      if (exported != NULL)
+        {
+          if (!emit (reader, exported, reader->group, line, 0, error))
+            return FALSE;
+        }
+      else if (messages != NULL)
+        {
+          for (guint j = 0; j < messages->len; j++)
+            {
+              if (!emit (reader, g_ptr_array_index (messages, j), NULL, line, 0, error))
+                return FALSE;
+            }
+        }
+      else
+        {
+          g_autofree char *reason = describe_wire_error (local_error, "the message", NULL, NULL);
+          GError *problem = g_error_new (TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_LINE,
+                                         "%s:%u: message %u: %s",
+                                         reader->location.path, line, i + 1, reason);
+
+          reader_end_group (reader);
+          if (!skip_or_fail (reader, TSC_IMPORT_SKIP_BAD_LINE, problem, error))
+            return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/* An array with at least one exported message in it. */
+static gboolean
+is_exported_array (JsonNode *root)
+{
+  JsonArray *array;
+
+  if (!JSON_NODE_HOLDS_ARRAY (root))
+    return FALSE;
+
+  array = json_node_get_array (root);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *item = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (item) &&
+          json_object_has_member (json_node_get_object (item), EXPORT_MEMBER))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* The header of the JSON export, when @root is one. */
+static JsonObject *
+get_export_header (JsonNode *root)
+{
+  JsonObject *header;
+
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+
+  header = get_object (json_node_get_object (root), "trackscope");
+  if (g_strcmp0 (get_string (header, "format"), EXPORT_FORMAT) != 0)
+    return NULL;
+
+  return header;
+}
+
+/* The JSON export: {"trackscope": {...}, "messages": [...], "flags": [...]}.
+ * The flags are not read: they are found again from the messages. */
+static gboolean
+read_export_document (Reader      *reader,
+                      GBytes      *contents,
+                      gsize        pos,
+                      JsonNode    *root,
+                      GError     **error)
+{
+  TscImporter *self = reader->self;
+  const char *path = reader->location.path;
+  JsonObject *header = get_export_header (root);
+  JsonObject *session = get_object (header, "session");
+  JsonNode *messages = json_object_get_member (json_node_get_object (root), "messages");
+  g_autoptr(GArray) spans = NULL;
+  gint64 version = get_int (header, "formatVersion", EXPORT_VERSION);
+  gsize len;
+  const char *data = g_bytes_get_data (contents, &len);
+
+  if (version > EXPORT_VERSION)
+    {
+      g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_DOCUMENT,
+                   "%s: a Trackscope export of format version %" G_GINT64_FORMAT
+                   "; this version reads up to %d. Update Trackscope to import it.",
+                   path, version, EXPORT_VERSION);
+      return FALSE;
+    }
+
+  if (messages == NULL || !JSON_NODE_HOLDS_ARRAY (messages))
+    {
+      g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_DOCUMENT,
+                   "%s: a Trackscope export without a “messages” array", path);
+      return FALSE;
+    }
+
+  spans = tsc_json_span_array_members (data + pos, len - pos, "messages");
+  if (spans == NULL || spans->len != json_array_get_length (json_node_get_array (messages)))
+    {
+      g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_DOCUMENT,
+                   "%s: the messages of this Trackscope export cannot be told apart "
+                   "(a member name written with escapes?)", path);
+      return FALSE;
+    }
+
+  if (self->collector == NULL)
+    self->collector = g_strdup (get_string (session, "collector"));
+  if (self->profile == NULL)
+    self->profile = g_strdup (get_string (session, "profile"));
+
+  return read_elements (reader, contents, pos, spans, error);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -779,57 +1550,6 @@ compare_entries (gconstpointer a,
   if (x->started != y->started)
     return x->started < y->started ? -1 : 1;
   return x->index < y->index ? -1 : x->index > y->index;
-}
-
-/* The member @member of @object; %NULL when either is missing. */
-static JsonNode *
-get_member (JsonObject *object,
-            const char *member)
-{
-  return object != NULL ? json_object_get_member (object, member) : NULL;
-}
-
-static const char *
-get_string (JsonObject *object,
-            const char *member)
-{
-  JsonNode *node = get_member (object, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-
-  return json_node_get_string (node);
-}
-
-static JsonObject *
-get_object (JsonObject *object,
-            const char *member)
-{
-  JsonNode *node = get_member (object, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-
-  return json_node_get_object (node);
-}
-
-static gint64
-get_int (JsonObject *object,
-         const char *member,
-         gint64      fallback)
-{
-  JsonNode *node = get_member (object, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return fallback;
-
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
-    return json_node_get_int (node);
-  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    return (gint64) json_node_get_double (node);
-
-  return fallback;
 }
 
 static gboolean
@@ -897,17 +1617,14 @@ har_body (JsonObject *post_data)
 }
 
 /* Request headers as name, value, …, NULL; HTTP/2 pseudo-headers are not
- * headers. A Content-Encoding is dropped when the body the HAR kept is
- * already plain JSON: tools record the decoded body. */
+ * headers. With @plain_body, a Content-Encoding is dropped: tools record
+ * the decoded body. */
 static GPtrArray *
 har_headers (JsonObject *request,
-             GBytes     *body)
+             gboolean    plain_body)
 {
   GPtrArray *list = g_ptr_array_new ();
   JsonNode *node = json_object_get_member (request, "headers");
-  gsize len;
-  const guint8 *data = g_bytes_get_data (body, &len);
-  gboolean plain = looks_like_json (data, len);
 
   if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
     {
@@ -928,7 +1645,7 @@ har_headers (JsonObject *request,
           value = get_string (header, "value");
           if (name == NULL || value == NULL || name[0] == ':')
             continue;
-          if (plain && g_ascii_strcasecmp (name, "Content-Encoding") == 0)
+          if (plain_body && g_ascii_strcasecmp (name, "Content-Encoding") == 0)
             continue;
 
           g_ptr_array_add (list, (gpointer) name);
@@ -940,45 +1657,127 @@ har_headers (JsonObject *request,
   return list;
 }
 
+/* The collector an entry of our own HAR was sent to: its URL up to the
+ * path. */
+static char *
+har_collector (const char *url,
+               const char *url_path)
+{
+  const char *authority = strstr (url, "://");
+  const char *slash = authority != NULL ? strchr (authority + 3, '/') : NULL;
+
+  if (slash == NULL || !g_str_has_prefix (slash, url_path))
+    return NULL;
+
+  return g_strndup (url, slash - url);
+}
+
+/* Restores what the collector added to the messages of an entry of our
+ * own HAR: the messageIds it made up (decoding made up others). */
+static void
+restore_har_message_ids (GPtrArray  *messages,
+                         JsonObject *meta)
+{
+  JsonNode *ids_node = get_member (meta, "messageIds");
+  JsonNode *added_node = get_member (meta, "messageIdsAdded");
+  JsonArray *ids;
+  JsonArray *added;
+
+  if (ids_node == NULL || !JSON_NODE_HOLDS_ARRAY (ids_node) ||
+      added_node == NULL || !JSON_NODE_HOLDS_ARRAY (added_node))
+    return;
+
+  ids = json_node_get_array (ids_node);
+  added = json_node_get_array (added_node);
+
+  for (guint i = 0; i < json_array_get_length (added); i++)
+    {
+      JsonNode *index_node = json_array_get_element (added, i);
+      JsonNode *id_node;
+      TscMessage *message;
+      gint64 index;
+
+      if (!JSON_NODE_HOLDS_VALUE (index_node) ||
+          json_node_get_value_type (index_node) != G_TYPE_INT64)
+        continue;
+
+      index = json_node_get_int (index_node);
+      if (index < 0 || index >= messages->len || index >= json_array_get_length (ids))
+        continue;
+
+      id_node = json_array_get_element (ids, index);
+      if (!JSON_NODE_HOLDS_VALUE (id_node) || json_node_get_value_type (id_node) != G_TYPE_STRING)
+        continue;
+
+      message = g_ptr_array_index (messages, index);
+      g_free (message->message_id);
+      message->message_id = g_strdup (json_node_get_string (id_node));
+      message->message_id_added = TRUE;
+    }
+}
+
 static gboolean
 read_har_entry (Reader         *reader,
                 const HarEntry *har,
                 GError        **error)
 {
+  TscImporter *self = reader->self;
   const char *path = reader->location.path;
   JsonObject *request = get_object (har->entry, "request");
   JsonObject *response = get_object (har->entry, "response");
+  JsonObject *meta = get_object (har->entry, EXPORT_MEMBER);
   const char *method = get_string (request, "method");
   const char *url = get_string (request, "url");
   g_autofree char *url_path = NULL;
   g_autofree char *query = NULL;
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GPtrArray) headers = NULL;
+  g_autoptr(GPtrArray) all_headers = NULL;
   g_autoptr(TscRequestRecord) record = NULL;
   g_autoptr(GPtrArray) messages = NULL;
   g_autoptr(GError) local_error = NULL;
   TscWireRequest wire = { 0 };
   TscWireLimits limits;
-  TscRoute route;
+  TscRoute route = { 0 };
+  gboolean plain_body;
   gint64 status;
+  gint64 body_size;
+  gint64 received_at;
 
-  if (method == NULL || url == NULL || g_ascii_strcasecmp (method, "POST") != 0)
-    return TRUE;
+  if (url == NULL)
+    {
+      skip (reader, TSC_IMPORT_SKIP_NOT_TRACKING);
+      return TRUE;
+    }
 
   if (!g_uri_split (url, G_URI_FLAGS_ENCODED, NULL, NULL, NULL, NULL,
                     &url_path, &query, NULL, NULL))
     {
       if (url[0] != '/')
-        return TRUE;
+        {
+          skip (reader, TSC_IMPORT_SKIP_NOT_TRACKING);
+          return TRUE;
+        }
       url_path = g_strdup (url);
     }
 
   if (!tsc_route_parse (url_path, &route))
-    return TRUE;
+    {
+      skip (reader, TSC_IMPORT_SKIP_NOT_TRACKING);
+      return TRUE;
+    }
 
   if (route.kind != TSC_ROUTE_SINGLE && route.kind != TSC_ROUTE_BATCH)
     {
       tsc_route_clear (&route);
+      skip (reader, TSC_IMPORT_SKIP_NO_CALLS);
+      return TRUE;
+    }
+
+  if (method == NULL || g_ascii_strcasecmp (method, "POST") != 0)
+    {
+      tsc_route_clear (&route);
+      skip (reader, TSC_IMPORT_SKIP_NOT_POST);
       return TRUE;
     }
 
@@ -988,21 +1787,32 @@ read_har_entry (Reader         *reader,
   if (status >= 400)
     {
       tsc_route_clear (&route);
+      skip (reader, TSC_IMPORT_SKIP_REFUSED);
       return TRUE;
     }
 
   body = har_body (get_object (request, "postData"));
-  headers = har_headers (request, body);
+  {
+    gsize len;
+    const guint8 *data = g_bytes_get_data (body, &len);
+
+    plain_body = looks_like_json (data, len);
+  }
+  headers = har_headers (request, plain_body);
+
+  received_at = G_MININT64;
+  if (meta != NULL)
+    received_at = tsc_wire_parse_time (get_string (meta, "receivedAt"));
+  if (received_at == G_MININT64)
+    received_at = tsc_wire_parse_time (get_string (har->entry, "startedDateTime"));
 
   wire.method = "POST";
   wire.path = url_path;
   wire.query = query;
-  wire.remote_addr = NULL;
+  wire.remote_addr = meta != NULL ? get_string (meta, "remoteAddress") : NULL;
   wire.headers = (const char * const *) headers->pdata;
   wire.body = body;
-  wire.received_at = tsc_wire_parse_time (get_string (har->entry, "startedDateTime"));
-  if (wire.received_at == G_MININT64)
-    wire.received_at = 0;
+  wire.received_at = received_at != G_MININT64 ? received_at : 0;
 
   /* A file is not bound by the API's size limits: the rules report them. */
   tsc_wire_limits_init (&limits);
@@ -1010,7 +1820,23 @@ read_har_entry (Reader         *reader,
   limits.max_batch_size = G_MAXSIZE;
   limits.max_body_size = G_MAXSIZE;
 
-  record = tsc_wire_record_new (&wire, &route);
+  if (meta != NULL)
+    {
+      /* Our own HAR keeps every header as received, Content-Encoding
+       * included, beside the decoded body. */
+      TscWireRequest as_received = wire;
+
+      all_headers = har_headers (request, FALSE);
+      as_received.headers = (const char * const *) all_headers->pdata;
+      record = tsc_wire_record_new (&as_received, &route);
+      g_free (record->transport->content_encoding);
+      record->transport->content_encoding = g_strdup (get_string (meta, "contentEncoding"));
+    }
+  else
+    {
+      record = tsc_wire_record_new (&wire, &route);
+    }
+
   messages = tsc_wire_decode (&wire, &route, &limits, record, &local_error);
   tsc_route_clear (&route);
 
@@ -1021,11 +1847,30 @@ read_har_entry (Reader         *reader,
                                      "%s: entry %u (POST %s): %s",
                                      path, har->index + 1, url_path, reason);
 
-      return skip_or_fail (reader, problem, error);
+      return skip_or_fail (reader, TSC_IMPORT_SKIP_BAD_ENTRY, problem, error);
+    }
+
+  /* What a HAR knows of the request beyond the headers. */
+  tsc_request_record_keep_body (record, NULL, 0);
+  record->status = status > 0 ? (guint) status : 200;
+  body_size = get_int (request, "bodySize", -1);
+  if (body_size > 0)
+    record->body_size = (gsize) body_size;
+  record->message_count = messages->len;
+
+  if (meta != NULL)
+    {
+      restore_har_message_ids (messages, meta);
+      restore_upstream (&record->upstream, get_object (meta, "upstream"), record->received_at);
+      if (self->collector == NULL)
+        self->collector = har_collector (url, url_path);
     }
 
   for (guint i = 0; i < messages->len; i++)
-    emit (reader, g_ptr_array_index (messages, i), 0, har->index + 1);
+    {
+      if (!emit (reader, g_ptr_array_index (messages, i), record, 0, har->index + 1, error))
+        return FALSE;
+    }
 
   return TRUE;
 }
@@ -1057,7 +1902,14 @@ read_har (Reader      *reader,
       HarEntry entry = { i, 0, NULL };
 
       if (!JSON_NODE_HOLDS_OBJECT (item))
-        continue;
+        {
+          GError *problem = g_error_new (TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_ENTRY,
+                                         "%s: entry %u is not an object", path, i + 1);
+
+          if (!skip_or_fail (reader, TSC_IMPORT_SKIP_BAD_ENTRY, problem, error))
+            return FALSE;
+          continue;
+        }
 
       entry.entry = json_node_get_object (item);
       entry.started = tsc_wire_parse_time (get_string (entry.entry, "startedDateTime"));
@@ -1169,7 +2021,8 @@ read_text (Reader      *reader,
       guint line = 0, column = 0;
       g_autofree char *reason = NULL;
 
-      if (looks_like_ndjson (data, len, pos))
+      /* A JSON export is one document however its lines look. */
+      if (!starts_with_member (data, len, pos, "trackscope") && looks_like_ndjson (data, len, pos))
         {
           set_format (reader, TSC_IMPORT_FORMAT_NDJSON);
           return read_ndjson (reader, source, error);
@@ -1192,52 +2045,42 @@ read_text (Reader      *reader,
         }
     }
 
-  g_clear_pointer (&root, json_node_unref);
   contents = g_byte_array_free_to_bytes (g_steal_pointer (&source->buf));
   set_format (reader, TSC_IMPORT_FORMAT_JSON);
+
+  if (get_export_header (root) != NULL)
+    return read_export_document (reader, contents, pos, root, error);
+
+  if (is_exported_array (root))
+    {
+      g_autoptr(GArray) spans = NULL;
+
+      data = g_bytes_get_data (contents, &len);
+      spans = tsc_json_span_array_elements (data + pos, len - pos);
+      if (spans != NULL && spans->len == json_array_get_length (json_node_get_array (root)))
+        {
+          g_clear_pointer (&root, json_node_unref);
+          return read_elements (reader, contents, pos, spans, error);
+        }
+    }
+
+  g_clear_pointer (&root, json_node_unref);
   return read_document (reader, contents, pos, error);
 }
 
-/**
- * tsc_importer_read_file:
- * @path: a session, NDJSON, JSON or HAR file (possibly gzip-compressed)
- * @func: called for every message, in order
- *
- * Reads every message of @path, numbering them after those of the files
- * read before. A bad NDJSON line or HAR entry is added to the problems and
- * skipped, or fails the read when the importer is strict.
- *
- * Returns: %TRUE when the file was read, %FALSE with @error set in
- *   %TSC_IMPORT_ERROR (its message names @path and, for parse errors, the
- *   line); messages given to @func before the error stay given
- */
-gboolean
-tsc_importer_read_file (TscImporter    *self,
-                        const char     *path,
-                        TscImportFunc   func,
-                        gpointer        user_data,
-                        GError        **error)
+/* Reads the file @path, whatever its format. */
+static gboolean
+read_path (Reader      *reader,
+           const char  *path,
+           GError     **error)
 {
   g_autoptr(GFile) file = NULL;
   g_autoptr(GFileInputStream) file_stream = NULL;
   g_autoptr(GInputStream) buffered = NULL;
   g_autoptr(GError) local_error = NULL;
   g_auto(Source) source = { 0 };
-  Reader reader = { 0 };
   const guint8 *head;
   gsize head_len = 0;
-
-  g_return_val_if_fail (TSC_IS_IMPORTER (self), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (func != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  reader.self = self;
-  reader.func = func;
-  reader.user_data = user_data;
-  reader.location.path = path;
-  reader.location.input = self->n_inputs++;
-  self->format = TSC_IMPORT_FORMAT_UNKNOWN;
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
@@ -1269,8 +2112,8 @@ tsc_importer_read_file (TscImporter    *self,
     {
       g_clear_object (&buffered);
       g_input_stream_close (G_INPUT_STREAM (file_stream), NULL, NULL);
-      set_format (&reader, TSC_IMPORT_FORMAT_SESSION);
-      return read_session (&reader, path, error);
+      set_format (reader, TSC_IMPORT_FORMAT_SESSION);
+      return read_session (reader, path, error);
     }
 
   if (head_len >= 2 && head[0] == 0x1f && head[1] == 0x8b)
@@ -1289,8 +2132,53 @@ tsc_importer_read_file (TscImporter    *self,
   source.keep = TRUE;
   source.path = path;
 
-  return read_text (&reader, &source, error);
+  return read_text (reader, &source, error);
 }
+
+/**
+ * tsc_importer_read_file:
+ * @path: a session, NDJSON, JSON or HAR file (possibly gzip-compressed)
+ * @func: called for every message, in order
+ *
+ * Reads every message of @path, numbering them after those of the files
+ * read before. A bad NDJSON line or HAR entry is added to the problems and
+ * skipped, or fails the read when the importer is strict.
+ *
+ * Returns: %TRUE when the file was read, %FALSE with @error set in
+ *   %TSC_IMPORT_ERROR (its message names @path and, for parse errors, the
+ *   line); messages given to @func before the error stay given
+ */
+gboolean
+tsc_importer_read_file (TscImporter    *self,
+                        const char     *path,
+                        TscImportFunc   func,
+                        gpointer        user_data,
+                        GError        **error)
+{
+  Reader reader = { 0 };
+  gboolean ok;
+
+  g_return_val_if_fail (TSC_IS_IMPORTER (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  reader.self = self;
+  reader.func = func;
+  reader.user_data = user_data;
+  reader.location.path = path;
+  reader.location.input = self->n_inputs++;
+  self->format = TSC_IMPORT_FORMAT_UNKNOWN;
+
+  ok = read_path (&reader, path, error);
+  reader_end_group (&reader);
+
+  /* The next file's first message starts a request of its own. */
+  g_clear_pointer (&self->last_transport, tsc_transport_unref);
+
+  return ok;
+}
+
 
 static void
 collect_cb (TscMessage              *message,
@@ -1332,4 +2220,398 @@ tsc_import_read_files (const char * const *paths,
     *problems = g_ptr_array_ref (importer->problems);
 
   return g_steal_pointer (&messages);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Importing into a session file                                           */
+
+/* Messages written between commits. */
+#define IMPORT_COMMIT_CHUNK 5000
+
+typedef struct
+{
+  TscSessionStore  *store;
+  GCancellable     *stop;       /* cancels the read when writing failed */
+  TscRequestRecord *record;     /* the request being gathered */
+  GPtrArray        *messages;   /* its messages */
+  guint             in_transaction;
+  guint64           n_calls;
+  guint64           n_requests;
+  GError           *error;      /* the first write error */
+} SessionImport;
+
+static void
+session_import_fail (SessionImport *state,
+                     GError        *error)
+{
+  if (state->error == NULL)
+    state->error = error;
+  else
+    g_error_free (error);
+  g_cancellable_cancel (state->stop);
+}
+
+/* Writes the request gathered so far as one request row. */
+static void
+session_import_flush (SessionImport *state)
+{
+  GError *error = NULL;
+  TscRequestRecord *record = state->record;
+
+  if (record == NULL || state->error != NULL)
+    goto done;
+
+  record->message_count = state->messages->len;
+  if (state->in_transaction == 0 && !tsc_session_store_begin (state->store, &error))
+    goto failed;
+  state->in_transaction += MAX (state->messages->len, 1);
+
+  if (!tsc_session_store_append (state->store, record, state->messages, &error))
+    goto failed;
+  if (record->upstream.state != TSC_UPSTREAM_NONE &&
+      !tsc_session_store_set_upstream (state->store, record->id, &record->upstream, &error))
+    goto failed;
+
+  state->n_calls += state->messages->len;
+  state->n_requests++;
+
+  if (state->in_transaction >= IMPORT_COMMIT_CHUNK)
+    {
+      state->in_transaction = 0;
+      if (!tsc_session_store_commit (state->store, &error))
+        goto failed;
+    }
+  goto done;
+
+failed:
+  session_import_fail (state, error);
+
+done:
+  g_clear_pointer (&state->record, tsc_request_record_unref);
+  g_ptr_array_set_size (state->messages, 0);
+}
+
+static void
+session_import_message_cb (TscMessage              *message,
+                           const TscImportLocation *location,
+                           gpointer                 user_data)
+{
+  SessionImport *state = user_data;
+
+  if (state->error != NULL)
+    return;
+
+  /* The messages of one request share its transport. */
+  if (state->record != NULL && state->messages->len > 0)
+    {
+      TscMessage *previous = g_ptr_array_index (state->messages, state->messages->len - 1);
+
+      if (previous->transport != message->transport)
+        session_import_flush (state);
+    }
+
+  if (state->record == NULL)
+    {
+      if (location->record != NULL)
+        {
+          state->record = tsc_request_record_ref (location->record);
+        }
+      else
+        {
+          /* Nothing is known of the request but its messages. */
+          state->record = tsc_request_record_new ();
+          if (message->transport != NULL)
+            {
+              tsc_transport_unref (state->record->transport);
+              state->record->transport = tsc_transport_ref (message->transport);
+            }
+          state->record->received_at = message->received_at;
+          state->record->status = 200;
+          state->record->headers_json = g_strdup ("{}");
+        }
+    }
+
+  g_ptr_array_add (state->messages, tsc_message_ref (message));
+}
+
+/* The names of @inputs, as a JSON array of their base names. */
+static char *
+input_names (const char * const *inputs)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; inputs[i] != NULL; i++)
+    {
+      g_autofree char *name = g_path_get_basename (inputs[i]);
+
+      json_builder_add_string_value (builder, name);
+    }
+  json_builder_end_array (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+static void
+on_cancelled_cb (GCancellable *cancellable,
+                 gpointer      user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+/* Reads every input into @state's store. */
+static gboolean
+import_inputs (TscImporter         *importer,
+               const char * const  *inputs,
+               SessionImport       *state,
+               GError             **error)
+{
+  GError *read_error = NULL;
+
+  for (guint i = 0; inputs[i] != NULL; i++)
+    {
+      if (!tsc_importer_read_file (importer, inputs[i], session_import_message_cb, state,
+                                   &read_error))
+        {
+          /* A write error cancels the read: say what went wrong first. */
+          if (state->error != NULL)
+            {
+              g_error_free (read_error);
+              g_propagate_error (error, g_steal_pointer (&state->error));
+            }
+          else
+            {
+              g_propagate_error (error, read_error);
+            }
+          return FALSE;
+        }
+
+      /* The requests of two files are never one. */
+      session_import_flush (state);
+      if (state->error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&state->error));
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+write_session_info (TscSessionStore     *store,
+                    TscImporter         *importer,
+                    const char * const  *inputs,
+                    GError             **error)
+{
+  g_autofree char *names = input_names (inputs);
+
+  if (!tsc_session_store_set_info (store, "imported_from", names, error))
+    return FALSE;
+  if (importer->collector != NULL &&
+      !tsc_session_store_set_info (store, "collector", importer->collector, error))
+    return FALSE;
+  if (importer->profile != NULL &&
+      !tsc_session_store_set_info (store, "profile", importer->profile, error))
+    return FALSE;
+
+  return TRUE;
+}
+
+/* A session file, or the log or journal of one (which SQLite would
+ * apply to a new file of that name), is there already. */
+static gboolean
+session_exists (const char  *session_path,
+                GError     **error)
+{
+  static const char *suffixes[] = { "", "-wal", "-journal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *name = g_strconcat (session_path, suffixes[i], NULL);
+
+      if (g_file_test (name, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
+        {
+          if (i == 0)
+            g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_EXISTS,
+                         "%s: exists already; an import writes a new session file",
+                         session_path);
+          else
+            g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_EXISTS,
+                         "%s: a session file's log %s exists already; move it away or "
+                         "import into another file", session_path, name);
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/**
+ * tsc_import_report_free:
+ */
+void
+tsc_import_report_free (TscImportReport *report)
+{
+  if (report == NULL)
+    return;
+
+  g_clear_pointer (&report->problems, g_ptr_array_unref);
+  g_free (report);
+}
+
+/**
+ * tsc_import_to_session:
+ * @inputs: (array zero-terminated=1): the files to read, in order
+ * @session_path: the session file to write; it must not exist
+ * @flags: %TSC_IMPORT_FLAGS_STRICT to fail on the first bad line or entry
+ * @report: (out) (optional) (transfer full): what was found and written
+ * @cancellable: (nullable): stops the import; nothing is written then
+ *
+ * Writes the messages of every input into a new session file, one
+ * request row per request: a HAR entry, a request of a session file or of
+ * a Trackscope export keeps its record (headers, status, body size);
+ * other messages get a record of their own (status 200, no headers), one
+ * per line or document. Trackscope's own exports come back as they were
+ * captured, messageIds the collector added and all.
+ *
+ * The file is written beside @session_path under another name and only
+ * takes its name once complete: after an error (an unreadable or
+ * malformed input, a bad line when strict, a write error) nothing is
+ * left behind. Bad lines and entries are skipped otherwise, and listed in
+ * the report.
+ *
+ * Returns: %TRUE when the session was written, %FALSE with @error set
+ *   (%TSC_IMPORT_ERROR, or %G_IO_ERROR_CANCELLED)
+ */
+gboolean
+tsc_import_to_session (const char * const  *inputs,
+                       const char          *session_path,
+                       TscImportFlags       flags,
+                       TscImportReport    **report,
+                       GCancellable        *cancellable,
+                       GError             **error)
+{
+  g_autoptr(TscImporter) importer = NULL;
+  g_autoptr(GCancellable) stop = g_cancellable_new ();
+  g_autoptr(GFile) tmp_file = NULL;
+  g_autoptr(GFile) target = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *tmpl = NULL;
+  g_autofree char *tmp_path = NULL;
+  SessionImport state = { 0 };
+  gulong cancelled_id = 0;
+  gboolean ok = FALSE;
+  int fd;
+
+  g_return_val_if_fail (inputs != NULL, FALSE);
+  g_return_val_if_fail (session_path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (session_exists (session_path, error))
+    return FALSE;
+
+  dir = g_path_get_dirname (session_path);
+  base = g_path_get_basename (session_path);
+  tmpl = g_strdup_printf (".%s.import-XXXXXX", base);
+  tmp_path = g_build_filename (dir, tmpl, NULL);
+  fd = g_mkstemp_full (tmp_path, O_RDWR, 0644);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_WRITE,
+                   "%s: cannot be written: %s", session_path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  close (fd);
+
+  state.store = tsc_session_store_open (tmp_path, TSC_SESSION_STORE_OPEN_CREATE, &local_error);
+  if (state.store == NULL)
+    {
+      g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_WRITE,
+                   "%s: cannot be written: %s", session_path, local_error->message);
+      goto out;
+    }
+
+  state.stop = stop;
+  state.messages = g_ptr_array_new_with_free_func ((GDestroyNotify) tsc_message_unref);
+  if (cancellable != NULL)
+    cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled_cb),
+                                          g_object_ref (stop), g_object_unref);
+
+  importer = tsc_importer_new (flags);
+  importer->cancellable = g_object_ref (stop);
+
+  if (!import_inputs (importer, inputs, &state, error))
+    goto out;
+
+  if (state.in_transaction > 0)
+    {
+      state.in_transaction = 0;
+      if (!tsc_session_store_commit (state.store, &local_error))
+        {
+          g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_WRITE,
+                       "%s: cannot be written: %s", session_path, local_error->message);
+          goto out;
+        }
+    }
+
+  if (!write_session_info (state.store, importer, inputs, &local_error))
+    {
+      g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_WRITE,
+                   "%s: cannot be written: %s", session_path, local_error->message);
+      goto out;
+    }
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    goto out;
+
+  /* Closing folds the write-ahead log into the file. */
+  g_clear_object (&state.store);
+
+  tmp_file = g_file_new_for_path (tmp_path);
+  target = g_file_new_for_path (session_path);
+  if (!g_file_move (tmp_file, target, G_FILE_COPY_NONE, NULL, NULL, NULL, &local_error))
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_EXISTS,
+                     "%s: was made by something else meanwhile; the import is not written",
+                     session_path);
+      else
+        g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_WRITE,
+                     "%s: cannot be written: %s", session_path, local_error->message);
+      goto out;
+    }
+
+  if (report != NULL)
+    {
+      TscImportReport *r = g_new0 (TscImportReport, 1);
+
+      r->n_inputs = tsc_importer_get_n_inputs (importer);
+      r->n_calls = state.n_calls;
+      r->n_requests = state.n_requests;
+      memcpy (r->skipped, importer->skipped, sizeof r->skipped);
+      r->problems = g_ptr_array_ref (importer->problems);
+      *report = r;
+    }
+  ok = TRUE;
+
+out:
+  if (cancelled_id != 0)
+    g_cancellable_disconnect (cancellable, cancelled_id);
+  g_clear_pointer (&state.record, tsc_request_record_unref);
+  g_clear_pointer (&state.messages, g_ptr_array_unref);
+  g_clear_error (&state.error);
+  if (state.store != NULL && state.in_transaction > 0)
+    tsc_session_store_rollback (state.store);
+  g_clear_object (&state.store);
+  if (!ok)
+    tsc_session_store_remove_files (tmp_path);
+
+  return ok;
 }

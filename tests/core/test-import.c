@@ -27,8 +27,16 @@ typedef struct
 {
   TscImporter *importer;
   GPtrArray   *messages;   /* TscMessage * */
-  GArray      *locations;  /* TscImportLocation, path not kept */
+  GArray      *locations;  /* TscImportLocation, path and record not kept */
+  GPtrArray   *records;    /* TscRequestRecord * or NULL, one per message */
 } Import;
+
+static void
+record_unref0 (gpointer record)
+{
+  if (record != NULL)
+    tsc_request_record_unref (record);
+}
 
 static Import
 import_new (TscImportFlags flags)
@@ -37,6 +45,7 @@ import_new (TscImportFlags flags)
     tsc_importer_new (flags),
     g_ptr_array_new_with_free_func ((GDestroyNotify) tsc_message_unref),
     g_array_new (FALSE, TRUE, sizeof (TscImportLocation)),
+    g_ptr_array_new_with_free_func (record_unref0),
   };
 
   return im;
@@ -48,6 +57,7 @@ import_clear (Import *im)
   g_clear_object (&im->importer);
   g_clear_pointer (&im->messages, g_ptr_array_unref);
   g_clear_pointer (&im->locations, g_array_unref);
+  g_clear_pointer (&im->records, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Import, import_clear)
@@ -61,8 +71,10 @@ collect_cb (TscMessage              *message,
   TscImportLocation copy = *location;
 
   copy.path = NULL;
+  copy.record = NULL;
   g_ptr_array_add (im->messages, tsc_message_ref (message));
   g_array_append_val (im->locations, copy);
+  g_ptr_array_add (im->records, location->record ? tsc_request_record_ref (location->record) : NULL);
 }
 
 static gboolean
@@ -681,6 +693,537 @@ test_read_files_numbers_across_inputs (void)
   g_assert_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_LINE);
 }
 
+/* ------------------------------------------------------------------ */
+/* Trackscope's own exports                                             */
+
+static TscRequestRecord *
+record_at (Import *im,
+           guint   i)
+{
+  g_assert_cmpuint (i, <, im->records->len);
+  return g_ptr_array_index (im->records, i);
+}
+
+static gint64
+usec (const char *iso8601)
+{
+  gint64 t = tsc_wire_parse_time (iso8601);
+
+  g_assert_cmpint (t, !=, G_MININT64);
+  return t;
+}
+
+/* The messages of export.ndjson's first three lines, restored. */
+static void
+assert_first_three_restored (Import *im)
+{
+  TscMessage *m;
+  TscTransport *t;
+  TscRequestRecord *record;
+
+  /* A batch item without a messageId: the collector's id comes back,
+   * not one made up again; the envelope's sentAt, context and
+   * integrations are the batch's. */
+  m = message_at (im, 0);
+  assert_raw (m, "{\"type\":\"identify\",\"userId\":\"u1\",\"anonymousId\":\"a1\","
+                 "\"timestamp\":\"2024-05-01T10:00:00.000Z\",\"traits\":{\"plan\":\"pro\"}}");
+  g_assert_cmpstr (m->message_id, ==, "trackscope-6f1c2d");
+  g_assert_true (m->message_id_added);
+  g_assert_cmpint (m->type, ==, TSC_MESSAGE_TYPE_IDENTIFY);
+  g_assert_cmpstr (m->type_name, ==, "identify");
+  g_assert_cmpint (m->received_at, ==, usec ("2024-05-01T10:00:02.123456Z"));
+  g_assert_cmpstr (m->sent_at, ==, "2024-05-01T10:00:01.000Z");
+  /* receivedAt − (sentAt − timestamp), to the microsecond */
+  g_assert_cmpint (m->corrected_at, ==, usec ("2024-05-01T10:00:01.123456Z"));
+  g_assert_cmpstr (m->batch_context, ==, "{\"library\":{\"name\":\"analytics-node\",\"version\":\"2.1\"}}");
+  g_assert_cmpstr (m->batch_integrations, ==, "{\"All\":true}");
+  g_assert_cmpint (m->batch_index, ==, 0);
+  g_assert_cmpstr (m->user_id, ==, "u1");
+  g_assert_cmpstr (m->timestamp, ==, "2024-05-01T10:00:00.000Z");
+
+  t = m->transport;
+  g_assert_cmpstr (t->method, ==, "POST");
+  g_assert_cmpstr (t->route, ==, "/v1/batch");
+  g_assert_cmpstr (t->lane, ==, "checkout");
+  g_assert_cmpstr (t->path, ==, "/lane/checkout/v1/batch");
+  g_assert_cmpstr (t->remote_addr, ==, "192.0.2.7");
+  g_assert_cmpstr (t->user_agent, ==, "analytics-node/2.1");
+  g_assert_cmpstr (t->origin, ==, "https://shop.example");
+  g_assert_cmpstr (t->write_key, ==, "WK");
+  g_assert_cmpint (t->auth_method, ==, TSC_AUTH_BASIC);
+  g_assert_cmpstr (t->content_encoding, ==, "gzip");
+
+  record = record_at (im, 0);
+  g_assert_nonnull (record);
+  g_assert_true (record->transport == t);
+  g_assert_cmpuint (record->status, ==, 200);
+  g_assert_cmpstr (record->headers_json, ==, "{}");
+  g_assert_cmpint (record->received_at, ==, m->received_at);
+  g_assert_cmpint (record->upstream.state, ==, TSC_UPSTREAM_DONE);
+  g_assert_cmpuint (record->upstream.status, ==, 200);
+  g_assert_cmpuint (record->upstream.attempts, ==, 2);
+  g_assert_null (record->upstream.error);
+
+  /* The same requestId next: the same request. White space the sender
+   * put before the closing brace stays in the bytes. */
+  m = message_at (im, 1);
+  assert_raw (m, "{\"type\":\"track\",\"event\":\"Signed Out\",\"userId\":\"u1\",\"anonymousId\":\"a1\","
+                 "\"messageId\":\"x2\",\"timestamp\":\"2024-05-01T10:00:00.500Z\" }");
+  g_assert_cmpstr (m->message_id, ==, "x2");
+  g_assert_false (m->message_id_added);
+  g_assert_cmpint (m->batch_index, ==, 1);
+  g_assert_cmpint (m->corrected_at, ==, usec ("2024-05-01T10:00:01.623456Z"));
+  g_assert_true (m->transport == t);
+  g_assert_true (record_at (im, 1) == record);
+
+  /* A single-message route: no batch index, the message's own sentAt,
+   * the type from the export although the bytes have none. */
+  m = message_at (im, 2);
+  g_assert_cmpint (m->type, ==, TSC_MESSAGE_TYPE_IDENTIFY);
+  g_assert_cmpint (m->batch_index, ==, -1);
+  g_assert_null (m->batch_context);
+  g_assert_cmpstr (m->sent_at, ==, "2024-05-01T10:01:00.000Z");
+  g_assert_cmpint (m->corrected_at, ==, usec ("2024-05-01T10:01:00.250000Z"));
+  g_assert_true (m->transport != t);
+  g_assert_cmpstr (m->transport->route, ==, "/v1/identify");
+  g_assert_cmpstr (m->transport->path, ==, "/v1/identify");
+  g_assert_null (m->transport->lane);
+  g_assert_cmpint (record_at (im, 2)->upstream.state, ==, TSC_UPSTREAM_NONE);
+}
+
+static void
+test_export_ndjson_restores_messages (void)
+{
+  g_autofree char *path = tsc_test_data_path ("import", "export.ndjson");
+  g_autofree char *line8 = g_strdup_printf ("%s:8:", path);
+  g_auto(Import) im = import_new (TSC_IMPORT_FLAGS_NONE);
+  const char *ids[] = { "trackscope-6f1c2d", "x2", "x3", "x4", "x5", "x6", "trackscope-77", "x9", NULL };
+  const guint expected_lines[] = { 1, 2, 3, 4, 5, 6, 7, 9 };
+  TscMessage *m;
+
+  import_read (&im, path);
+  assert_read (&im, TSC_IMPORT_FORMAT_NDJSON, ids, expected_lines);
+  assert_first_three_restored (&im);
+
+  /* The type a single-message route implies, when the export has none. */
+  m = message_at (&im, 3);
+  g_assert_cmpint (m->type, ==, TSC_MESSAGE_TYPE_TRACK);
+  g_assert_cmpstr (m->type_name, ==, "track");
+
+  /* A line without "_trackscope" is read as it is, a request of its own. */
+  m = message_at (&im, 4);
+  g_assert_cmpint (m->received_at, ==, 0);
+  g_assert_null (record_at (&im, 4));
+  assert_raw (m, "{\"type\":\"page\",\"name\":\"Home\",\"anonymousId\":\"a3\",\"messageId\":\"x5\"}");
+
+  /* {"_raw": bytes, "_trackscope": …} gives the bytes. */
+  assert_raw (message_at (&im, 5), "{\"type\":\"page\",\"anonymousId\":\"a3\",\"messageId\":\"x6\"}");
+  g_assert_cmpint (message_at (&im, 5)->batch_index, ==, 0);
+
+  /* An object whose only member was added: the object as it was. */
+  assert_raw (message_at (&im, 6), "{ }");
+  g_assert_true (message_at (&im, 6)->message_id_added);
+
+  /* A bad exported line is a problem of its line. */
+  g_assert_cmpuint (tsc_importer_get_problems (im.importer)->len, ==, 1);
+  assert_problem (&im, 0, TSC_IMPORT_ERROR_INVALID_LINE, line8, "not valid JSON", NULL);
+  g_assert_cmpuint (tsc_importer_get_skipped (im.importer, TSC_IMPORT_SKIP_BAD_LINE), ==, 1);
+
+  /* The same requestId after other requests is another request. */
+  g_assert_true (message_at (&im, 7)->transport != message_at (&im, 1)->transport);
+  g_assert_cmpint (message_at (&im, 7)->batch_index, ==, 2);
+
+  /* 7 and 7, 8, 9, the plain line, 11, 12, 7 again. */
+  g_assert_cmpuint (tsc_importer_get_n_requests (im.importer), ==, 7);
+}
+
+static void
+test_export_json_document (void)
+{
+  g_autofree char *path = tsc_test_data_path ("import", "export.json");
+  g_auto(Import) im = import_new (TSC_IMPORT_FLAGS_STRICT);
+  const char *ids[] = { "trackscope-6f1c2d", "x2", "x3", NULL };
+  const guint expected_lines[] = { 3, 4, 5 };
+
+  import_read (&im, path);
+  /* The flags in the file are not read: a check finds them again. */
+  assert_read (&im, TSC_IMPORT_FORMAT_JSON, ids, expected_lines);
+  assert_first_three_restored (&im);
+  g_assert_cmpuint (tsc_importer_get_n_requests (im.importer), ==, 2);
+}
+
+static void
+test_export_json_array (void)
+{
+  g_autofree char *path = tsc_test_data_path ("import", "export-array.json");
+  g_auto(Import) im = import_new (TSC_IMPORT_FLAGS_STRICT);
+  const char *ids[] = { "trackscope-6f1c2d", "x2", "x5", NULL };
+  const guint expected_lines[] = { 2, 3, 4 };
+
+  import_read (&im, path);
+  assert_read (&im, TSC_IMPORT_FORMAT_JSON, ids, expected_lines);
+  g_assert_true (message_at (&im, 0)->message_id_added);
+  g_assert_true (message_at (&im, 0)->transport == message_at (&im, 1)->transport);
+  g_assert_cmpint (message_at (&im, 1)->corrected_at, ==, usec ("2024-05-01T10:00:01.623456Z"));
+  g_assert_null (record_at (&im, 2));
+}
+
+static const RefusedFile export_too_new = {
+  "newer.json",
+  "{\"trackscope\": {\"format\": \"trackscope-export\", \"formatVersion\": 2}, \"messages\": []}\n",
+  -1, TSC_IMPORT_ERROR_INVALID_DOCUMENT, "format version 2",
+};
+
+/* Lines that each parse alone, but in a document cut short: not NDJSON. */
+static const RefusedFile export_cut_short = {
+  "cut.json",
+  "{\"trackscope\": {\"format\": \"trackscope-export\", \"formatVersion\": 1}, \"messages\": [\n"
+  "{\"type\":\"page\",\"anonymousId\":\"a\",\"messageId\":\"c1\",\"_trackscope\":{\"seq\":1}}\n"
+  "{\"type\":\"page\",\"anonymousId\":\"a\",\"messageId\":\"c2\",\"_trackscope\":{\"seq\":2}}\n"
+  "{\"type\":\"page\",\"anonymousId\":\"a\",\"messageId\":\"c3\",\"_trackscope\":{\"seq\":3}}\n",
+  -1, TSC_IMPORT_ERROR_INVALID_JSON, "not valid JSON",
+};
+
+static void
+test_export_har (void)
+{
+  g_autofree char *path = tsc_test_data_path ("import", "export.har");
+  g_auto(Import) im = import_new (TSC_IMPORT_FLAGS_STRICT);
+  const char *ids[] = { "trackscope-h1", "h2", "h3", NULL };
+  TscRequestRecord *record;
+  TscTransport *t;
+
+  import_read (&im, path);
+  assert_read (&im, TSC_IMPORT_FORMAT_HAR, ids, NULL);
+
+  /* The id the collector had added, and only that one, comes back. */
+  g_assert_true (message_at (&im, 0)->message_id_added);
+  g_assert_false (message_at (&im, 1)->message_id_added);
+
+  /* Received to the microsecond, from the address the collector saw. */
+  g_assert_cmpint (message_at (&im, 0)->received_at, ==, usec ("2024-05-01T10:00:02.123456Z"));
+  g_assert_cmpint (message_at (&im, 1)->corrected_at, ==, usec ("2024-05-01T10:00:01.623456Z"));
+  t = message_at (&im, 0)->transport;
+  g_assert_cmpstr (t->remote_addr, ==, "192.0.2.7");
+  g_assert_cmpstr (t->lane, ==, "web");
+  g_assert_cmpstr (t->path, ==, "/lane/web/v1/batch");
+  g_assert_cmpstr (t->write_key, ==, "WK");
+  g_assert_cmpint (t->auth_method, ==, TSC_AUTH_BASIC);
+  /* The body is kept decoded; the request came gzip-compressed. */
+  g_assert_cmpstr (t->content_encoding, ==, "gzip");
+
+  /* The request as the HAR has it: headers, status, size on the wire. */
+  record = record_at (&im, 0);
+  g_assert_nonnull (record);
+  g_assert_true (record_at (&im, 1) == record);
+  g_assert_true (record->transport == t);
+  g_assert_cmpuint (record->status, ==, 200);
+  g_assert_cmpuint (record->body_size, ==, 151);
+  g_assert_cmpint (record->received_at, ==, message_at (&im, 0)->received_at);
+  g_assert_null (record->body);
+  tsc_test_assert_contains (record->headers_json, "\"Content-Encoding\":\"gzip\"");
+  tsc_test_assert_contains (record->headers_json, "\"Host\":\"127.0.0.1:8765\"");
+  g_assert_cmpint (record->upstream.state, ==, TSC_UPSTREAM_DONE);
+  g_assert_cmpuint (record->upstream.status, ==, 502);
+  g_assert_cmpuint (record->upstream.attempts, ==, 3);
+  g_assert_cmpstr (record->upstream.error, ==, "Bad Gateway");
+
+  /* An entry of another tool's HAR: a decoded body marked gzip is read
+   * as it is. */
+  record = record_at (&im, 2);
+  g_assert_nonnull (record);
+  g_assert_null (message_at (&im, 2)->transport->content_encoding);
+  g_assert_cmpint (message_at (&im, 2)->type, ==, TSC_MESSAGE_TYPE_PAGE);
+  g_assert_cmpint (record->upstream.state, ==, TSC_UPSTREAM_NONE);
+
+  g_assert_cmpuint (tsc_importer_get_n_requests (im.importer), ==, 2);
+}
+
+/* ------------------------------------------------------------------ */
+/* Skipped entries and lines                                            */
+
+static void
+assert_skipped (Import        *im,
+                const guint64 *expected)
+{
+  for (guint r = 0; r < TSC_IMPORT_N_SKIP_REASONS; r++)
+    {
+      g_test_message ("%s", tsc_import_skip_reason_to_string (r));
+      g_assert_cmpuint (tsc_importer_get_skipped (im->importer, r), ==, expected[r]);
+    }
+}
+
+static void
+test_skips_are_counted_by_reason (void)
+{
+  g_autofree char *export_har = tsc_test_data_path ("import", "export.har");
+  g_autofree char *lane_har = tsc_test_data_path ("import", "lane-and-bad-entry.har");
+  g_autofree char *bad_lines = tsc_test_data_path ("import", "bad-line.ndjson");
+  g_auto(Import) im = import_new (TSC_IMPORT_FLAGS_NONE);
+  guint64 expected[TSC_IMPORT_N_SKIP_REASONS] = { 0 };
+
+  /* app.js and the favicon; the metrics; the preflight; the 400. */
+  import_read (&im, export_har);
+  expected[TSC_IMPORT_SKIP_NOT_TRACKING] = 2;
+  expected[TSC_IMPORT_SKIP_NO_CALLS] = 1;
+  expected[TSC_IMPORT_SKIP_NOT_POST] = 1;
+  expected[TSC_IMPORT_SKIP_REFUSED] = 1;
+  assert_skipped (&im, expected);
+  g_assert_cmpuint (tsc_importer_get_problems (im.importer)->len, ==, 0);
+
+  /* Counts add up over files; bad entries and lines are problems too. */
+  import_read (&im, lane_har);
+  expected[TSC_IMPORT_SKIP_BAD_ENTRY] = 1;
+  import_read (&im, bad_lines);
+  expected[TSC_IMPORT_SKIP_BAD_LINE] = 2;
+  assert_skipped (&im, expected);
+  g_assert_cmpuint (tsc_importer_get_problems (im.importer)->len, ==, 3);
+
+  g_assert_cmpstr (tsc_import_skip_reason_to_string (TSC_IMPORT_SKIP_NOT_TRACKING), ==,
+                   "not-tracking-api");
+}
+
+/* ------------------------------------------------------------------ */
+/* Importing into a session file                                        */
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(char * const *) a, *(char * const *) b);
+}
+
+/* The names in @dir, sorted, joined with spaces. */
+static char *
+list_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+
+  return g_strjoinv (" ", (char **) names->pdata);
+}
+
+static void
+test_to_session_writes_requests (TscTestTmpDir *t,
+                                 gconstpointer  data)
+{
+  g_autofree char *ndjson = tsc_test_data_path ("import", "export.ndjson");
+  g_autofree char *har = tsc_test_data_path ("import", "export.har");
+  g_autofree char *session = g_build_filename (t->dir, "imported.trackscope", NULL);
+  g_autofree char *listing = NULL;
+  g_autoptr(TscImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  const char *inputs[] = { ndjson, har, NULL };
+  const char *raw_2 = "{\"type\":\"track\",\"event\":\"Signed Out\",\"userId\":\"u1\",\"anonymousId\":\"a1\","
+                      "\"messageId\":\"x2\",\"timestamp\":\"2024-05-01T10:00:00.500Z\" }";
+
+  g_assert_true (tsc_import_to_session (inputs, session, TSC_IMPORT_FLAGS_NONE, &report, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (report->n_inputs, ==, 2);
+  g_assert_cmpuint (report->n_calls, ==, 11);
+  /* 7 from the NDJSON, 2 from the HAR */
+  g_assert_cmpuint (report->n_requests, ==, 9);
+  g_assert_cmpuint (report->skipped[TSC_IMPORT_SKIP_BAD_LINE], ==, 1);
+  g_assert_cmpuint (report->skipped[TSC_IMPORT_SKIP_NOT_TRACKING], ==, 2);
+  g_assert_cmpuint (report->skipped[TSC_IMPORT_SKIP_REFUSED], ==, 1);
+  g_assert_cmpuint (report->problems->len, ==, 1);
+
+  /* Only the session is left, its log folded in. */
+  listing = list_dir (t->dir);
+  g_assert_cmpstr (listing, ==, "imported.trackscope");
+
+  g_assert_cmpint (tsc_test_db_int (session, "SELECT count(*) FROM messages", NULL), ==, 11);
+  g_assert_cmpint (tsc_test_db_int (session, "SELECT count(*) FROM requests", NULL), ==, 9);
+  g_assert_cmpint (tsc_test_db_int (session, "SELECT message_count FROM requests WHERE id = 1", NULL),
+                   ==, 2);
+  tsc_test_assert_db_text (session, "SELECT message_id FROM messages WHERE seq = 1", NULL,
+                           "trackscope-6f1c2d");
+  tsc_test_assert_db_text (session, "SELECT message_id_added FROM messages WHERE seq = 1", NULL, "1");
+  tsc_test_assert_db_text (session, "SELECT path FROM requests WHERE id = 1", NULL,
+                           "/lane/checkout/v1/batch");
+  tsc_test_assert_db_text (session, "SELECT received_at FROM messages WHERE seq = 2", NULL,
+                           "1714557602123456");
+  raw = tsc_test_db_blob (session, "SELECT raw FROM messages WHERE seq = 2", NULL);
+  g_assert_cmpmem (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw), raw_2, strlen (raw_2));
+
+  /* The HAR's request keeps its headers and status; the upstream
+   * outcomes come back. */
+  tsc_test_assert_db_text (session, "SELECT status FROM requests WHERE id = 8", NULL, "200");
+  {
+    g_autofree char *headers = tsc_test_db_text (session, "SELECT headers FROM requests WHERE id = 8", NULL);
+
+    tsc_test_assert_contains (headers, "\"Content-Encoding\":\"gzip\"");
+  }
+  tsc_test_assert_db_text (session, "SELECT body_size FROM requests WHERE id = 8", NULL, "151");
+  tsc_test_assert_db_text (session, "SELECT remote_addr FROM requests WHERE id = 8", NULL, "192.0.2.7");
+  /* the first request, its late message and the HAR entry */
+  tsc_test_assert_db_text (session, "SELECT count(*) FROM upstream", NULL, "3");
+  tsc_test_assert_db_text (session, "SELECT error FROM upstream WHERE request_id = 8", NULL, "Bad Gateway");
+  tsc_test_assert_db_text (session, "SELECT attempts FROM upstream WHERE request_id = 1", NULL, "2");
+
+  /* Where it came from; the collector the HAR was sent to. */
+  tsc_test_assert_db_text (session, "SELECT value FROM session_info WHERE key = 'imported_from'", NULL,
+                           "[\"export.ndjson\",\"export.har\"]");
+  tsc_test_assert_db_text (session, "SELECT value FROM session_info WHERE key = 'collector'", NULL,
+                           "http://127.0.0.1:8765");
+}
+
+static void
+test_to_session_keeps_json_export_info (TscTestTmpDir *t,
+                                        gconstpointer  data)
+{
+  g_autofree char *json = tsc_test_data_path ("import", "export.json");
+  g_autofree char *session = g_build_filename (t->dir, "from-json.trackscope", NULL);
+  g_autoptr(GError) error = NULL;
+  const char *inputs[] = { json, NULL };
+
+  g_assert_true (tsc_import_to_session (inputs, session, TSC_IMPORT_FLAGS_STRICT, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  tsc_test_assert_db_text (session, "SELECT value FROM session_info WHERE key = 'collector'", NULL,
+                           "http://127.0.0.1:8765");
+  tsc_test_assert_db_text (session, "SELECT value FROM session_info WHERE key = 'profile'", NULL,
+                           "mixpanel-original");
+  g_assert_cmpint (tsc_test_db_int (session, "SELECT count(*) FROM requests", NULL), ==, 2);
+}
+
+static void
+test_to_session_copies_a_session (TscTestTmpDir *t,
+                                  gconstpointer  data)
+{
+  const char *headers[] = { "User-Agent", "analytics-node-test", "X-Trace", "abc", NULL };
+  g_autofree char *source = g_build_filename (t->dir, "source.trackscope", NULL);
+  g_autofree char *copy = g_build_filename (t->dir, "copy.trackscope", NULL);
+  g_autoptr(GError) error = NULL;
+  const char *inputs[] = { source, NULL };
+
+  {
+    g_autoptr(TscSessionStore) store = tsc_session_store_open (source, TSC_SESSION_STORE_OPEN_CREATE, &error);
+
+    g_assert_no_error (error);
+    tsc_test_store_request (store, "/v1/batch", headers,
+                            "{\"batch\":[{\"type\":\"identify\",\"userId\":\"u1\",\"anonymousId\":\"a1\",\"messageId\":\"e1\"},"
+                            "{\"type\":\"track\",\"event\":\"Signed Out\",\"userId\":\"u1\",\"anonymousId\":\"a1\"}]}",
+                            1714557600000000);
+  }
+
+  g_assert_true (tsc_import_to_session (inputs, copy, TSC_IMPORT_FLAGS_STRICT, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (tsc_test_db_int (copy, "SELECT count(*) FROM requests", NULL), ==, 1);
+  tsc_test_assert_db_text (copy, "SELECT headers FROM requests", NULL,
+                           "{\"User-Agent\":\"analytics-node-test\",\"X-Trace\":\"abc\"}");
+  {
+    g_autofree char *added = tsc_test_db_text (source, "SELECT message_id FROM messages WHERE seq = 2", NULL);
+
+    tsc_test_assert_db_text (copy, "SELECT message_id FROM messages WHERE seq = 2", NULL, added);
+  }
+}
+
+static void
+test_to_session_failing_input_leaves_nothing (TscTestTmpDir *t,
+                                              gconstpointer  data)
+{
+  g_autofree char *good = tsc_test_data_path ("import", "export.ndjson");
+  g_autofree char *broken = tsc_test_data_path ("import", "broken.json");
+  g_autofree char *bad_line = tsc_test_data_path ("import", "bad-line.ndjson");
+  g_autofree char *session = g_build_filename (t->dir, "out.trackscope", NULL);
+  g_autofree char *where = g_strdup_printf ("%s:5:", broken);
+  g_autofree char *listing = NULL;
+  g_autoptr(TscImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *with_broken[] = { good, broken, NULL };
+  const char *with_bad_line[] = { bad_line, NULL };
+  const char *missing[] = { good, session, NULL };
+
+  /* A malformed file after a good one: nothing of either. */
+  g_assert_false (tsc_import_to_session (with_broken, session, TSC_IMPORT_FLAGS_NONE, &report, NULL,
+                                         &error));
+  g_assert_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_JSON);
+  tsc_test_assert_contains (error->message, where);
+  g_assert_null (report);
+  listing = list_dir (t->dir);
+  g_assert_cmpstr (listing, ==, "");
+  g_clear_error (&error);
+
+  /* A bad line, when strict. */
+  g_assert_false (tsc_import_to_session (with_bad_line, session, TSC_IMPORT_FLAGS_STRICT, NULL, NULL,
+                                         &error));
+  g_assert_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_LINE);
+  g_clear_pointer (&listing, g_free);
+  listing = list_dir (t->dir);
+  g_assert_cmpstr (listing, ==, "");
+  g_clear_error (&error);
+
+  /* A file that is not there. */
+  g_assert_false (tsc_import_to_session (missing, session, TSC_IMPORT_FLAGS_NONE, NULL, NULL, &error));
+  g_assert_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_READ);
+  g_clear_pointer (&listing, g_free);
+  listing = list_dir (t->dir);
+  g_assert_cmpstr (listing, ==, "");
+}
+
+static void
+test_to_session_refuses_an_existing_file (TscTestTmpDir *t,
+                                          gconstpointer  data)
+{
+  g_autofree char *good = tsc_test_data_path ("import", "export.ndjson");
+  g_autofree char *session = tsc_test_write_file (t->dir, "taken.trackscope", "mine", -1);
+  g_autofree char *wal = NULL;
+  g_autofree char *fresh = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *listing = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *inputs[] = { good, NULL };
+
+  g_assert_false (tsc_import_to_session (inputs, session, TSC_IMPORT_FLAGS_NONE, NULL, NULL, &error));
+  g_assert_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_EXISTS);
+  tsc_test_assert_contains (error->message, session);
+
+  g_assert_true (g_file_get_contents (session, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "mine");
+  listing = list_dir (t->dir);
+  g_assert_cmpstr (listing, ==, "taken.trackscope");
+  g_clear_error (&error);
+
+  /* The log of an earlier session by that name would be applied to the
+   * new file: refused too. */
+  wal = tsc_test_write_file (t->dir, "new.trackscope-wal", "stale", -1);
+  fresh = g_build_filename (t->dir, "new.trackscope", NULL);
+  g_assert_false (tsc_import_to_session (inputs, fresh, TSC_IMPORT_FLAGS_NONE, NULL, NULL, &error));
+  g_assert_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_EXISTS);
+  tsc_test_assert_contains (error->message, wal);
+  g_assert_false (g_file_test (fresh, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_to_session_cancelled (TscTestTmpDir *t,
+                           gconstpointer  data)
+{
+  g_autofree char *good = tsc_test_data_path ("import", "export.ndjson");
+  g_autofree char *session = g_build_filename (t->dir, "out.trackscope", NULL);
+  g_autofree char *listing = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  const char *inputs[] = { good, NULL };
+
+  g_cancellable_cancel (cancellable);
+  g_assert_false (tsc_import_to_session (inputs, session, TSC_IMPORT_FLAGS_NONE, NULL, cancellable,
+                                         &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  listing = list_dir (t->dir);
+  g_assert_cmpstr (listing, ==, "");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -711,6 +1254,27 @@ main (int    argc,
   TSC_TEST_ADD_TMP_DIR ("/import/binary-file-is-unknown", &binary_file, test_refused_file);
   TSC_TEST_ADD_TMP_DIR ("/import/missing-file-and-folder-are-unreadable", NULL, test_missing_file_and_folder);
   g_test_add_func ("/import/read-files-numbers-across-inputs", test_read_files_numbers_across_inputs);
+  g_test_add_func ("/import/export/ndjson-lines-give-back-the-captured-messages",
+                   test_export_ndjson_restores_messages);
+  g_test_add_func ("/import/export/json-document-messages-with-lines", test_export_json_document);
+  g_test_add_func ("/import/export/json-array-of-exported-messages", test_export_json_array);
+  TSC_TEST_ADD_TMP_DIR ("/import/export/json-of-a-newer-format-is-refused", &export_too_new,
+                        test_refused_file);
+  TSC_TEST_ADD_TMP_DIR ("/import/export/json-cut-short-is-not-read-as-ndjson", &export_cut_short,
+                        test_refused_file);
+  g_test_add_func ("/import/export/har-entries-keep-request-and-added-ids", test_export_har);
+  g_test_add_func ("/import/skips/counted-by-reason", test_skips_are_counted_by_reason);
+  TSC_TEST_ADD_TMP_DIR ("/import/to-session/one-request-row-per-request", NULL,
+                        test_to_session_writes_requests);
+  TSC_TEST_ADD_TMP_DIR ("/import/to-session/keeps-the-json-export-session-info", NULL,
+                        test_to_session_keeps_json_export_info);
+  TSC_TEST_ADD_TMP_DIR ("/import/to-session/copies-a-session-with-its-headers", NULL,
+                        test_to_session_copies_a_session);
+  TSC_TEST_ADD_TMP_DIR ("/import/to-session/failing-input-leaves-nothing", NULL,
+                        test_to_session_failing_input_leaves_nothing);
+  TSC_TEST_ADD_TMP_DIR ("/import/to-session/existing-file-is-refused", NULL,
+                        test_to_session_refuses_an_existing_file);
+  TSC_TEST_ADD_TMP_DIR ("/import/to-session/cancelled-leaves-nothing", NULL, test_to_session_cancelled);
 
   return g_test_run ();
 }
