@@ -34,6 +34,7 @@ struct _TscCollector
   TscWireLimits     limits;
   gboolean          allow_remote;
   GStrv             allowed_keys;
+  TscForwarder     *forwarder;
 
   /* Owner side */
   GMainContext     *owner_context;
@@ -79,6 +80,7 @@ typedef struct
 {
   TscCollector      *self;
   SoupServerMessage *msg;   /* NULL when the reply is already sent */
+  GBytes            *body;  /* as received, to forward once accepted */
 } Pending;
 
 /* ---------------------------------------------------------------------- */
@@ -373,11 +375,25 @@ stored_cb (TscRequestRecord *record,
         reply_error (pending->msg, record->status, record->error_code, record->error_message);
 
       soup_server_message_unpause (pending->msg);
-      g_object_unref (pending->msg);
     }
 
   if (error == NULL)
     hand_to_owner (self, record, messages);
+
+  /* Forwarding starts once the request is durable and answered 200; the
+   * forwarder only queues it, so the reply never waits for the upstream. */
+  if (error == NULL && record->status == SOUP_STATUS_OK && pending->body != NULL)
+    {
+      const char *query = NULL;
+
+      if (pending->msg != NULL)
+        query = g_uri_get_query (soup_server_message_get_uri (pending->msg));
+      tsc_forwarder_submit_full (self->forwarder, record, query, pending->body);
+    }
+
+  if (pending->msg != NULL)
+    g_object_unref (pending->msg);
+  g_clear_pointer (&pending->body, g_bytes_unref);
 
   self->in_flight--;
   maybe_quit (self);
@@ -386,16 +402,20 @@ stored_cb (TscRequestRecord *record,
 }
 
 /* Stores @record (and @messages) and replies once it is durable. With
- * @msg %NULL the reply has been sent already. */
+ * @msg %NULL the reply has been sent already. An accepted request is
+ * then forwarded with @body, when there is a forwarder. */
 static void
 store_request (TscCollector      *self,
                SoupServerMessage *msg,
                TscRequestRecord  *record,
-               GPtrArray         *messages)
+               GPtrArray         *messages,
+               GBytes            *body)
 {
   Pending *pending = g_new0 (Pending, 1);
 
   pending->self = g_object_ref (self);
+  if (self->forwarder != NULL && body != NULL && record->status == SOUP_STATUS_OK)
+    pending->body = g_bytes_ref (body);
   if (msg != NULL)
     {
       pending->msg = g_object_ref (msg);
@@ -500,7 +520,7 @@ handle_calls (TscCollector      *self,
       tsc_request_record_keep_body (record, NULL, 0);
     }
 
-  store_request (self, msg, g_steal_pointer (&record), g_steal_pointer (&messages));
+  store_request (self, msg, g_steal_pointer (&record), g_steal_pointer (&messages), body);
 }
 
 static void
@@ -739,7 +759,7 @@ early_handler_cb (SoupServer        *server,
       record->body_size = length;
       tsc_request_record_reject (record, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
                                  "payload_too_large", reason);
-      store_request (self, NULL, record, NULL);
+      store_request (self, NULL, record, NULL, NULL);
     }
   tsc_route_clear (&route);
 
@@ -975,6 +995,25 @@ tsc_collector_set_allowed_write_keys (TscCollector       *self,
   self->allowed_keys = g_strdupv ((char **) write_keys);
 }
 
+/**
+ * tsc_collector_set_forwarder:
+ * @forwarder: (nullable): where accepted requests go on to
+ *
+ * Once a request is stored and answered 200, it is queued on @forwarder
+ * with its body as received; rejected requests are not forwarded. Set
+ * it before starting.
+ */
+void
+tsc_collector_set_forwarder (TscCollector *self,
+                             TscForwarder *forwarder)
+{
+  g_return_if_fail (TSC_IS_COLLECTOR (self));
+  g_return_if_fail (forwarder == NULL || TSC_IS_FORWARDER (forwarder));
+  g_return_if_fail (self->thread == NULL);
+
+  g_set_object (&self->forwarder, forwarder);
+}
+
 void
 tsc_collector_set_limits (TscCollector        *self,
                           const TscWireLimits *limits)
@@ -1158,6 +1197,7 @@ tsc_collector_finalize (GObject *object)
   TscCollector *self = (TscCollector *) object;
 
   g_clear_object (&self->writer);
+  g_clear_object (&self->forwarder);
   g_clear_object (&self->address);
   g_clear_pointer (&self->allowed_keys, g_strfreev);
   g_clear_pointer (&self->owner_context, g_main_context_unref);

@@ -15,9 +15,13 @@
 
 #include "tsc-cli.h"
 #include "tsc-collector.h"
+#include "tsc-forwarder.h"
 #include "tsc-identity-model.h"
 #include "tsc-session-store.h"
 #include "tsc-session-writer.h"
+
+/* How long a stop waits for requests still on their way upstream. */
+#define FORWARD_STOP_WAIT_MS 5000
 
 typedef struct
 {
@@ -25,6 +29,12 @@ typedef struct
   gboolean          quiet;
   TscIdentityModel *model;
   guint             n_rejected;
+
+  /* With --forward */
+  GHashTable       *routes;        /* request id → route, until its outcome */
+  guint             n_forwarded;
+  guint             n_upstream_accepted;
+  guint             n_upstream_stopped;
 } Capture;
 
 static const char *
@@ -96,6 +106,54 @@ on_collector_messages_received_cb (TscCollector *collector,
   fputs (out->str, stdout);
   fflush (stdout);
   print_flags (flags);
+
+  /* Remember which route each forwarded request took, for its outcome. */
+  for (guint i = 0; capture->routes != NULL && i < messages->len; i++)
+    {
+      TscTransport *t = ((TscMessage *) g_ptr_array_index (messages, i))->transport;
+      gint64 id = t->request_id;
+
+      if (!g_hash_table_contains (capture->routes, &id))
+        g_hash_table_insert (capture->routes, g_memdup2 (&id, sizeof id), g_strdup (t->route));
+    }
+}
+
+static void
+on_forwarder_upstream_outcome_cb (TscForwarder             *forwarder,
+                                  gint64                    request_id,
+                                  const TscUpstreamOutcome *outcome,
+                                  Capture                  *capture)
+{
+  g_autofree char *route = NULL;
+  g_autofree char *what = NULL;
+  g_autofree gint64 *key = NULL;
+
+  g_hash_table_steal_extended (capture->routes, &request_id, (gpointer *) &key, (gpointer *) &route);
+  capture->n_forwarded++;
+
+  if (tsc_upstream_outcome_accepted (outcome))
+    {
+      capture->n_upstream_accepted++;
+      return;
+    }
+
+  /* Those the stop gave up on are counted in the summary instead. */
+  if (g_strcmp0 (outcome->error, TSC_UPSTREAM_CAPTURE_STOPPED) == 0)
+    {
+      capture->n_upstream_stopped++;
+      return;
+    }
+
+  if (outcome->status != 0)
+    what = g_strdup_printf ("%u", outcome->status);
+  else if (outcome->attempts > 0)
+    what = g_strdup ("unreachable");
+  else
+    what = g_strdup ("not forwarded");
+
+  fprintf (stderr, "upstream %s after %u attempt%s: %s request %" G_GINT64_FORMAT " (%s)\n",
+           what, outcome->attempts, outcome->attempts == 1 ? "" : "s",
+           route != NULL ? route : "-", request_id, or_dash (outcome->error));
 }
 
 /* Appending to a session: what it holds already counts for the rules. */
@@ -156,6 +214,7 @@ tsc_cli_capture (int    argc,
   g_auto(GStrv) write_keys = NULL;
   g_autofree char *profile = NULL;
   g_autofree char *config_path = NULL;
+  g_autofree char *forward = NULL;
   gboolean allow_remote = FALSE;
   gboolean quiet = FALSE;
   const GOptionEntry entries[] = {
@@ -164,6 +223,9 @@ tsc_cli_capture (int    argc,
     { "session", 's', 0, G_OPTION_ARG_FILENAME, &session,
       N_("Session file to record into; created when missing, appended to otherwise "
          "(default: a new file under the user’s data folder)"), N_("FILE") },
+    { "forward", 'f', 0, G_OPTION_ARG_STRING, &forward,
+      N_("Also send every accepted call on to this collector (e.g. https://api.segment.io); "
+         "the capture never waits for it"), N_("URL") },
     { "allow-remote", 0, 0, G_OPTION_ARG_NONE, &allow_remote,
       N_("Allow listening on an address other machines can reach"), NULL },
     { "write-key", 'k', 0, G_OPTION_ARG_STRING_ARRAY, &write_keys,
@@ -182,6 +244,8 @@ tsc_cli_capture (int    argc,
   g_autoptr(TscSessionStore) store = NULL;
   g_autoptr(TscSessionWriter) writer = NULL;
   g_autoptr(TscCollector) collector = NULL;
+  g_autoptr(TscForwarder) forwarder = NULL;
+  g_autoptr(GHashTable) routes = NULL;
   g_autoptr(TscRuleConfig) rules = NULL;
   g_autoptr(TscIdentityModel) model = NULL;
   g_autoptr(GMainLoop) loop = NULL;
@@ -208,6 +272,14 @@ tsc_cli_capture (int    argc,
   if (!tsc_parse_listen_address (listen ? listen : "127.0.0.1:8765", &host, &port, &error))
     return tsc_cli_usage_error ("capture", error);
 
+  if (forward != NULL)
+    {
+      g_autoptr(GUri) upstream = tsc_upstream_parse_url (forward, &error);
+
+      if (upstream == NULL)
+        return tsc_cli_usage_error ("capture", error);
+    }
+
   rules = tsc_cli_load_rules (profile, config_path, &error);
   if (rules == NULL)
     return tsc_cli_usage_error ("capture", error);
@@ -232,6 +304,19 @@ tsc_cli_capture (int    argc,
   capture.quiet = quiet;
   capture.model = model;
 
+  if (forward != NULL)
+    {
+      forwarder = tsc_forwarder_new (forward, &error);
+      g_assert (forwarder != NULL);   /* the URL was checked above */
+      tsc_forwarder_set_writer (forwarder, writer);
+      tsc_collector_set_forwarder (collector, forwarder);
+
+      routes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+      capture.routes = routes;
+      g_signal_connect (forwarder, "upstream-outcome",
+                        G_CALLBACK (on_forwarder_upstream_outcome_cb), &capture);
+    }
+
   g_signal_connect (collector, "messages-received",
                     G_CALLBACK (on_collector_messages_received_cb), &capture);
   g_signal_connect (collector, "request-rejected",
@@ -239,6 +324,8 @@ tsc_cli_capture (int    argc,
 
   if (!tsc_collector_start (collector, host, port, &error))
     {
+      if (forwarder != NULL)
+        tsc_forwarder_shutdown (forwarder, 0);
       tsc_session_writer_close (writer);
       g_clear_object (&collector);
       g_clear_object (&writer);
@@ -249,6 +336,11 @@ tsc_cli_capture (int    argc,
       return tsc_cli_usage_error ("capture", error);
     }
 
+  /* The writer owns the store now: it records where this capture
+   * listened, in order with the calls. */
+  tsc_session_writer_set_info (writer, "collector", tsc_collector_get_uri (collector));
+  tsc_session_writer_set_info (writer, "profile", tsc_rule_config_get_profile (rules));
+
   /* Ready for a clean stop before anyone is told where to send calls. */
   sigint_id = g_unix_signal_add (SIGINT, on_signal_cb, &capture);
   sigterm_id = g_unix_signal_add (SIGTERM, on_signal_cb, &capture);
@@ -256,6 +348,8 @@ tsc_cli_capture (int    argc,
   printf ("listening on %s\n", tsc_collector_get_uri (collector));
   fflush (stdout);
   fprintf (stderr, "recording to %s\n", session);
+  if (forwarder != NULL)
+    fprintf (stderr, "forwarding to %s\n", tsc_forwarder_get_url (forwarder));
 
   g_main_loop_run (loop);
 
@@ -263,6 +357,22 @@ tsc_cli_capture (int    argc,
   g_source_remove (sigterm_id);
 
   tsc_collector_stop (collector);
+  if (forwarder != NULL)
+    {
+      guint pending = tsc_forwarder_get_pending (forwarder);
+
+      if (pending > 0)
+        fprintf (stderr, "waiting up to %u s for %u request(s) still being forwarded\n",
+                 FORWARD_STOP_WAIT_MS / 1000, pending);
+      /* Outcomes are recorded and printed before the writer closes. */
+      tsc_forwarder_shutdown (forwarder, FORWARD_STOP_WAIT_MS);
+      fprintf (stderr, "Forwarded %u request%s: %u accepted, %u failed",
+               capture.n_forwarded, capture.n_forwarded == 1 ? "" : "s",
+               capture.n_upstream_accepted, capture.n_forwarded - capture.n_upstream_accepted);
+      if (capture.n_upstream_stopped > 0)
+        fprintf (stderr, " (%u not sent before the stop)", capture.n_upstream_stopped);
+      fputc ('\n', stderr);
+    }
   tsc_session_writer_close (writer);
 
   /* A capture into the data folder that received nothing is not kept. */

@@ -37,6 +37,12 @@ void              tsc_session_writer_submit       (TscSessionWriter     *self,
                                                    GMainContext         *context,
                                                    TscSessionWriterFunc  func,
                                                    gpointer              user_data);
+gboolean          tsc_session_writer_set_upstream (TscSessionWriter     *self,
+                                                   gint64                request_id,
+                                                   const TscUpstreamOutcome *upstream);
+gboolean          tsc_session_writer_set_info     (TscSessionWriter     *self,
+                                                   const char           *key,
+                                                   const char           *value);
 void              tsc_session_writer_close        (TscSessionWriter     *self);
 guint64           tsc_session_writer_get_commits  (TscSessionWriter     *self);
 
