@@ -1,9 +1,384 @@
-/* tsc-cli-export.c: `trackscope-cli export` (being written) */
+/* tsc-cli-export.c: `trackscope-cli export`
+ *
+ * Writes a session as NDJSON, JSON or HAR, to standard output or to a
+ * file, optionally with personal data replaced by stable hashes. A file
+ * is written beside its target under a temporary name and renamed once
+ * complete, so a failed or interrupted export (Ctrl+C cancels it) leaves
+ * nothing half-written. Exit codes: 0 written, 2 bad usage, unreadable
+ * session or unwritable output.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "tsc-cli-export"
+
 #include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gunixoutputstream.h>
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
 #include "tsc-cli.h"
-int
-tsc_cli_export (int argc, char **argv)
+#include "tsc-export.h"
+#include "tsc-redact.h"
+#include "tsc-session-store.h"
+
+typedef struct
 {
-  GError error = { 0, 0, (char *) "not written yet" };
-  return tsc_cli_usage_error ("export", &error);
+  const char             *session;
+  const TscExportOptions *options;
+  GOutputStream          *out;
+  GCancellable           *cancellable;
+  GMainLoop              *loop;
+  gboolean                finished;
+  gboolean                ok;
+  guint64                 n_written;
+  GError                 *error;
+} Job;
+
+static void
+export_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Job *job = task_data;
+  GError *error = NULL;
+
+  if (tsc_export_session (job->session, job->options, job->out, cancellable,
+                          &job->n_written, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_exported_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Job *job = user_data;
+
+  job->ok = g_task_propagate_boolean (G_TASK (result), &job->error);
+  job->finished = TRUE;
+  g_main_loop_quit (job->loop);
+}
+
+static gboolean
+on_signal_cb (gpointer user_data)
+{
+  Job *job = user_data;
+
+  g_cancellable_cancel (job->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the export in a worker thread while the main thread waits for
+ * SIGINT or SIGTERM, which cancel it between two chunks. */
+static gboolean
+run_export (Job     *job,
+            GError **error)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  guint sigint_id;
+  guint sigterm_id;
+
+  job->loop = loop;
+  task = g_task_new (NULL, job->cancellable, on_exported_cb, job);
+  g_task_set_task_data (task, job, NULL);
+  g_task_run_in_thread (task, export_thread);
+
+  sigint_id = g_unix_signal_add (SIGINT, on_signal_cb, job);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_signal_cb, job);
+  while (!job->finished)
+    g_main_loop_run (loop);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  job->loop = NULL;
+
+  if (!job->ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&job->error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The patterns of --redact-keys: a comma-separated list that replaces the
+ * defaults, or adds to them when it starts with “+”. */
+static GStrv
+parse_patterns (const char *list)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) items = NULL;
+  const char *text = list;
+
+  if (*text == '+')
+    {
+      g_strv_builder_addv (builder, (const char **) tsc_redactor_default_patterns ());
+      text++;
+    }
+
+  items = g_strsplit (text, ",", -1);
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      g_strstrip (items[i]);
+      if (*items[i] != '\0')
+        g_strv_builder_add (builder, items[i]);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+static gboolean
+same_file (const char *a,
+           const char *b)
+{
+  GStatBuf sa;
+  GStatBuf sb;
+
+  if (g_stat (a, &sa) != 0 || g_stat (b, &sb) != 0)
+    return FALSE;
+  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* “1,234” where the locale groups digits. */
+static char *
+format_count (guint64 n)
+{
+  return g_strdup_printf ("%'" G_GUINT64_FORMAT, n);
+}
+
+static void
+print_summary (guint64     n_messages,
+               guint64     n_requests,
+               const char *destination)
+{
+  g_autofree char *messages_text = format_count (n_messages);
+  g_autofree char *requests_text = format_count (n_requests);
+  g_autofree char *calls = NULL;
+  g_autofree char *requests = NULL;
+
+  calls = g_strdup_printf (ngettext ("%s call", "%s calls", (unsigned long) n_messages),
+                           messages_text);
+  requests = g_strdup_printf (ngettext ("%s request", "%s requests", (unsigned long) n_requests),
+                              requests_text);
+  /* TRANSLATORS: "Exported 1,234 calls from 56 requests to flow.ndjson" */
+  fprintf (stderr, _("Exported %s from %s to %s\n"), calls, requests, destination);
+}
+
+static gboolean
+count_requests (const char  *session,
+                guint64     *n_requests,
+                GError     **error)
+{
+  g_autoptr(TscSessionStore) store = NULL;
+
+  store = tsc_session_store_open (session, TSC_SESSION_STORE_OPEN_READ_ONLY, error);
+  if (store == NULL)
+    return FALSE;
+  return tsc_export_count_requests (store, n_requests, error);
+}
+
+int
+tsc_cli_export (int    argc,
+                char **argv)
+{
+  g_autofree char *format_name = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *redact_key = NULL;
+  g_autofree char *redact_keys = NULL;
+  g_autofree char *profile = NULL;
+  g_autofree char *config_path = NULL;
+  gboolean redact = FALSE;
+  const GOptionEntry entries[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name,
+      N_("ndjson (one call per line), json (one document with the session details and the "
+         "flags) or har (the HTTP requests); default: from the -o file name, else ndjson"),
+      N_("FORMAT") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+      N_("Write to FILE (replaced only once the export is complete) instead of standard output"),
+      N_("FILE") },
+    { "redact", 'r', 0, G_OPTION_ARG_NONE, &redact,
+      N_("Replace personal data, credentials and client addresses with stable hashes"), NULL },
+    { "redact-key", 0, 0, G_OPTION_ARG_STRING, &redact_key,
+      N_("Hash with this key, so that hashes match across exports (implies --redact; "
+         "default: a random key per export)"), N_("KEY") },
+    { "redact-keys", 0, 0, G_OPTION_ARG_STRING, &redact_keys,
+      N_("Comma-separated member-name patterns to redact instead of the defaults; start the "
+         "list with + to add to them (implies --redact)"), N_("LIST") },
+    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile,
+      N_("Rule profile for the flags of the JSON export: segment (default), mixpanel-original, "
+         "mixpanel-simplified or kissmetrics"), N_("NAME") },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+      N_("Rule settings for the flags of the JSON export, from a key file"), N_("FILE") },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TscRuleConfig) rules = NULL;
+  g_autoptr(TscRedactor) redactor = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GOutputStream) out = NULL;
+  g_autofree char *defaults = NULL;
+  g_autofree char *description = NULL;
+  g_autofree char *tmp_path = NULL;
+  TscExportOptions options = { 0 };
+  TscExportFormat format = TSC_EXPORT_NDJSON;
+  const char *session;
+  guint64 n_requests = 0;
+  Job job = { 0 };
+
+  defaults = g_strjoinv (", ", (char **) tsc_redactor_default_patterns ());
+  description = g_strdup_printf (_("Default redaction patterns (case, “_”, “-” and spaces do not "
+                                   "matter; * is a wildcard), matched inside traits, "
+                                   "context.traits and properties: %s. context.ip, the write key, "
+                                   "the client’s address and credential headers are always "
+                                   "redacted.\n\nExit status: 0 when written, 2 for bad usage, an "
+                                   "unreadable session or an unwritable output."),
+                                 defaults);
+
+  if (!tsc_cli_parse_options ("export", _("SESSION"),
+                              _("Write a session as NDJSON, JSON or HAR, optionally without "
+                                "personal data."),
+                              description, entries, &argc, &argv))
+    return TSC_EXIT_USAGE;
+
+  if (argc < 2)
+    {
+      tsc_cli_print_error (_("export: no session given; usage: trackscope-cli export SESSION "
+                             "--format ndjson|json|har [--redact] [-o FILE]"));
+      return TSC_EXIT_USAGE;
+    }
+  if (argc > 2)
+    {
+      tsc_cli_print_error (_("export: unexpected argument “%s”; export reads one session"),
+                           argv[2]);
+      return TSC_EXIT_USAGE;
+    }
+  session = argv[1];
+
+  if (format_name != NULL)
+    {
+      if (!tsc_export_format_from_string (format_name, &format))
+        {
+          tsc_cli_print_error (_("export: unknown format “%s”; use ndjson, json or har"),
+                               format_name);
+          return TSC_EXIT_USAGE;
+        }
+    }
+  else if (output != NULL)
+    {
+      for (TscExportFormat f = TSC_EXPORT_NDJSON; f <= TSC_EXPORT_HAR; f++)
+        {
+          if (g_str_has_suffix (output, tsc_export_format_extension (f)))
+            format = f;
+        }
+    }
+
+  rules = tsc_cli_load_rules (profile, config_path, &error);
+  if (rules == NULL)
+    return tsc_cli_usage_error ("export", error);
+
+  if (!g_file_test (session, G_FILE_TEST_EXISTS))
+    {
+      tsc_cli_print_error (_("export: session file “%s” does not exist"), session);
+      return TSC_EXIT_USAGE;
+    }
+  if (!count_requests (session, &n_requests, &error))
+    return tsc_cli_usage_error ("export", error);
+
+  if (redact || redact_key != NULL || redact_keys != NULL)
+    {
+      g_auto(GStrv) patterns = redact_keys != NULL ? parse_patterns (redact_keys) : NULL;
+      g_autoptr(GBytes) key = NULL;
+
+      if (redact_key != NULL && *redact_key == '\0')
+        {
+          tsc_cli_print_error (_("export: --redact-key must not be empty"));
+          return TSC_EXIT_USAGE;
+        }
+      if (redact_key != NULL)
+        key = g_bytes_new (redact_key, strlen (redact_key));
+      redactor = tsc_redactor_new ((const char * const *) patterns, key);
+    }
+
+  if (output != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (output);
+      g_autofree char *base = g_path_get_basename (output);
+      g_autofree char *tmp_name = g_strdup_printf (".%s.XXXXXX", base);
+      int fd;
+
+      if (same_file (output, session))
+        {
+          tsc_cli_print_error (_("export: “%s” is the session itself; choose another output "
+                                 "file"), output);
+          return TSC_EXIT_USAGE;
+        }
+
+      tmp_path = g_build_filename (dir, tmp_name, NULL);
+      fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0666);
+      if (fd < 0)
+        {
+          int saved_errno = errno;
+
+          tsc_cli_print_error (_("export: cannot write “%s”: %s"), output,
+                               g_strerror (saved_errno));
+          return TSC_EXIT_USAGE;
+        }
+      out = g_unix_output_stream_new (fd, TRUE);
+    }
+  else
+    {
+      out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+    }
+
+  options.format = format;
+  options.redactor = redactor;
+  options.rules = rules;
+
+  job.session = session;
+  job.options = &options;
+  job.out = out;
+  job.cancellable = cancellable;
+
+  if (!run_export (&job, &error) ||
+      (tmp_path != NULL && !g_output_stream_close (out, NULL, &error)))
+    {
+      if (tmp_path != NULL)
+        {
+          g_output_stream_close (out, NULL, NULL);
+          g_unlink (tmp_path);
+        }
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tsc_cli_print_error (_("export: cancelled; nothing was written"));
+      else if (tmp_path != NULL && error->domain == G_IO_ERROR)
+        tsc_cli_print_error (_("export: cannot write “%s”: %s"), output, error->message);
+      else if (tmp_path == NULL && error->domain == G_IO_ERROR)
+        tsc_cli_print_error (_("export: cannot write to standard output: %s"), error->message);
+      else
+        tsc_cli_usage_error ("export", error);
+      return TSC_EXIT_USAGE;
+    }
+
+  if (tmp_path != NULL && g_rename (tmp_path, output) != 0)
+    {
+      int saved_errno = errno;
+
+      g_unlink (tmp_path);
+      tsc_cli_print_error (_("export: cannot write “%s”: %s"), output, g_strerror (saved_errno));
+      return TSC_EXIT_USAGE;
+    }
+
+  print_summary (job.n_written, n_requests, output != NULL ? output : _("standard output"));
+  return TSC_EXIT_OK;
 }

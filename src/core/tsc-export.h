@@ -8,6 +8,7 @@
 
 #include "tsc-redact.h"
 #include "tsc-rules.h"
+#include "tsc-session-store.h"
 
 G_BEGIN_DECLS
 
@@ -49,6 +50,12 @@ gboolean         tsc_export_session            (const char             *session_
                                                 GOutputStream          *out,
                                                 GCancellable           *cancellable,
                                                 guint64                *n_written,
+                                                GError                **error);
+
+/* Added for the command line's summary: the stored requests, accepted
+ * and rejected, read in chunks. */
+gboolean         tsc_export_count_requests     (TscSessionStore        *store,
+                                                guint64                *n_requests,
                                                 GError                **error);
 
 /* Kept for callers of the first version: NDJSON without redaction. */

@@ -30,4 +30,14 @@ TscMessage  *tsc_redactor_redact_message (TscRedactor      *self,
 char        *tsc_redactor_redact_headers (TscRedactor      *self,
                                           const char       *headers_json);
 
+/* Added for the HAR export: the parts of a request that are not a
+ * message (its transport facts, a rejected request's kept body and a
+ * batch envelope's context). */
+TscTransport *tsc_redactor_redact_transport (TscRedactor   *self,
+                                             TscTransport  *transport);
+GBytes       *tsc_redactor_redact_body      (TscRedactor   *self,
+                                             GBytes        *body);
+char         *tsc_redactor_redact_context   (TscRedactor   *self,
+                                             const char    *context_json);
+
 G_END_DECLS
