@@ -55,6 +55,7 @@ struct _TscPreferencesWindow
   GtkAdjustment        *port_adjustment;
   GtkSwitch            *remote_switch;
   AdwActionRow         *remote_warning_row;
+  AdwEntryRow          *forward_row;
   AdwComboRow          *profile_row;
   AdwPreferencesGroup  *logout_group;
   AdwPreferencesGroup  *signup_group;
@@ -143,6 +144,23 @@ on_settings_capture_changed_cb (GSettings            *settings,
       adw_toast_set_timeout (toast, 3);
       adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
     }
+}
+
+/* An address that cannot be forwarded to is marked while it is typed;
+ * a capture started with it says why it does not forward. */
+static void
+on_forward_row_changed_cb (TscPreferencesWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->forward_row));
+  const char *scheme = g_uri_peek_scheme (text);
+  gboolean valid = *text == '\0' ||
+                   ((g_strcmp0 (scheme, "http") == 0 || g_strcmp0 (scheme, "https") == 0) &&
+                    g_uri_is_valid (text, G_URI_FLAGS_NONE, NULL));
+
+  if (valid)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->forward_row), "error");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->forward_row), "error");
 }
 
 /* ---------------------------------------------------------------------- */
@@ -523,12 +541,16 @@ tsc_preferences_window_constructed (GObject *object)
                                 NULL, NULL);
   g_settings_bind (self->settings, "session-idle-minutes", self->idle_adjustment, "value",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "forward-url", self->forward_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
 
   g_signal_connect_object (self->settings, "changed::listen-address",
                            G_CALLBACK (on_settings_capture_changed_cb), self, 0);
   g_signal_connect_object (self->settings, "changed::listen-port",
                            G_CALLBACK (on_settings_capture_changed_cb), self, 0);
   g_signal_connect_object (self->settings, "changed::allow-remote",
+                           G_CALLBACK (on_settings_capture_changed_cb), self, 0);
+  g_signal_connect_object (self->settings, "changed::forward-url",
                            G_CALLBACK (on_settings_capture_changed_cb), self, 0);
 
   name_list_init (self, &self->logout, "logout-names", self->logout_group,
@@ -591,6 +613,7 @@ tsc_preferences_window_dispose (GObject *object)
       g_settings_unbind (self->remote_warning_row, "visible");
       g_settings_unbind (self->profile_row, "selected");
       g_settings_unbind (self->idle_adjustment, "value");
+      g_settings_unbind (self->forward_row, "text");
     }
   g_clear_object (&self->settings);
 
@@ -628,6 +651,8 @@ tsc_preferences_window_class_init (TscPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TscPreferencesWindow, port_adjustment);
   gtk_widget_class_bind_template_child (widget_class, TscPreferencesWindow, remote_switch);
   gtk_widget_class_bind_template_child (widget_class, TscPreferencesWindow, remote_warning_row);
+  gtk_widget_class_bind_template_child (widget_class, TscPreferencesWindow, forward_row);
+  gtk_widget_class_bind_template_callback (widget_class, on_forward_row_changed_cb);
   gtk_widget_class_bind_template_child (widget_class, TscPreferencesWindow, profile_row);
   gtk_widget_class_bind_template_child (widget_class, TscPreferencesWindow, logout_group);
   gtk_widget_class_bind_template_child (widget_class, TscPreferencesWindow, signup_group);

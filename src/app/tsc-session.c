@@ -37,6 +37,9 @@ struct _TscSession
 
   TscSessionWriter  *writer;
   TscCollector      *collector;
+  TscForwarder      *forwarder;
+  char              *forward_url; /* for the next capture, or NULL */
+  GHashTable        *upstream;    /* request id → TscUpstreamOutcome, outcomes seen live */
 
   GPtrArray         *pending;     /* TscMessage, waiting for the next flush */
   guint              flush_id;
@@ -47,6 +50,7 @@ G_DEFINE_FINAL_TYPE (TscSession, tsc_session, G_TYPE_OBJECT)
 enum {
   MESSAGES_ADDED,
   REQUEST_REJECTED,
+  UPSTREAM_OUTCOME,
   N_SIGNALS
 };
 
@@ -165,6 +169,84 @@ on_collector_request_rejected_cb (TscCollector     *collector,
   g_signal_emit (self, signals[REQUEST_REJECTED], 0, record);
 }
 
+static void
+upstream_outcome_free (TscUpstreamOutcome *outcome)
+{
+  tsc_upstream_outcome_clear (outcome);
+  g_free (outcome);
+}
+
+static void
+on_forwarder_upstream_outcome_cb (TscForwarder             *forwarder,
+                                  gint64                    request_id,
+                                  const TscUpstreamOutcome *outcome,
+                                  TscSession               *self)
+{
+  TscUpstreamOutcome *copy = g_new0 (TscUpstreamOutcome, 1);
+  gint64 *key = g_new (gint64, 1);
+
+  *key = request_id;
+  tsc_upstream_outcome_copy (copy, outcome);
+  g_hash_table_replace (self->upstream, key, copy);
+  g_signal_emit (self, signals[UPSTREAM_OUTCOME], 0, request_id);
+}
+
+/**
+ * tsc_session_set_forward_url:
+ * @url: (nullable): a Tracking API base address, or %NULL or "" for none
+ *
+ * Sets where the next capture forwards every accepted request. A @url
+ * that cannot be forwarded to is refused with @error, and nothing will
+ * be forwarded.
+ */
+gboolean
+tsc_session_set_forward_url (TscSession  *self,
+                             const char  *url,
+                             GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+
+  g_return_val_if_fail (TSC_IS_SESSION (self), FALSE);
+
+  g_clear_pointer (&self->forward_url, g_free);
+  if (url == NULL || *url == '\0')
+    return TRUE;
+
+  uri = tsc_upstream_parse_url (url, error);
+  if (uri == NULL)
+    return FALSE;
+
+  self->forward_url = g_strdup (url);
+  return TRUE;
+}
+
+/**
+ * tsc_session_get_forward_url:
+ *
+ * Returns: (nullable): where the running capture forwards to
+ */
+const char *
+tsc_session_get_forward_url (TscSession *self)
+{
+  g_return_val_if_fail (TSC_IS_SESSION (self), NULL);
+  return self->forwarder ? tsc_forwarder_get_url (self->forwarder) : NULL;
+}
+
+/**
+ * tsc_session_lookup_upstream:
+ *
+ * Returns: (nullable): the outcome of forwarding request @request_id
+ *   seen by this session's capture, %NULL when none arrived (the file
+ *   may still have one from an earlier capture)
+ */
+const TscUpstreamOutcome *
+tsc_session_lookup_upstream (TscSession *self,
+                             gint64      request_id)
+{
+  g_return_val_if_fail (TSC_IS_SESSION (self), NULL);
+  return g_hash_table_lookup (self->upstream, &request_id);
+}
+
 /**
  * tsc_session_start_capture:
  * @listen: `HOST:PORT`
@@ -201,6 +283,23 @@ tsc_session_start_capture (TscSession  *self,
   writer = tsc_session_writer_new (store);
   collector = tsc_collector_new (writer);
   tsc_collector_set_allow_remote (collector, allow_remote);
+  if (self->forward_url != NULL)
+    {
+      g_autoptr(TscForwarder) forwarder = tsc_forwarder_new (self->forward_url, error);
+
+      if (forwarder == NULL)
+        {
+          tsc_session_writer_close (writer);
+          if (created)
+            tsc_session_store_remove_files (file);
+          return FALSE;
+        }
+      tsc_forwarder_set_writer (forwarder, writer);
+      tsc_collector_set_forwarder (collector, forwarder);
+      g_signal_connect_object (forwarder, "upstream-outcome",
+                               G_CALLBACK (on_forwarder_upstream_outcome_cb), self, 0);
+      self->forwarder = g_steal_pointer (&forwarder);
+    }
   g_signal_connect_object (collector, "messages-received",
                            G_CALLBACK (on_collector_messages_received_cb), self, 0);
   g_signal_connect_object (collector, "request-rejected",
@@ -208,6 +307,9 @@ tsc_session_start_capture (TscSession  *self,
 
   if (!tsc_collector_start (collector, host, port, error))
     {
+      if (self->forwarder != NULL)
+        tsc_forwarder_shutdown (self->forwarder, 0);
+      g_clear_object (&self->forwarder);
       tsc_session_writer_close (writer);
       g_clear_object (&collector);
       g_clear_object (&writer);
@@ -216,6 +318,10 @@ tsc_session_start_capture (TscSession  *self,
         tsc_session_store_remove_files (file);
       return FALSE;
     }
+
+  /* Facts an export names; the writer owns the file from now on. */
+  tsc_session_writer_set_info (writer, "collector", tsc_collector_get_uri (collector));
+  tsc_session_writer_set_info (writer, "profile", tsc_rule_config_get_profile (self->config));
 
   self->writer = g_steal_pointer (&writer);
   self->collector = g_steal_pointer (&collector);
@@ -246,6 +352,11 @@ tsc_session_stop_capture (TscSession *self)
     return;
 
   tsc_collector_stop (self->collector);
+  /* A moment for calls still on their way upstream; the rest are
+   * recorded as not forwarded. */
+  if (self->forwarder != NULL)
+    tsc_forwarder_shutdown (self->forwarder, 1000);
+  g_clear_object (&self->forwarder);
   tsc_session_writer_close (self->writer);
   g_clear_object (&self->collector);
   g_clear_object (&self->writer);
@@ -297,6 +408,7 @@ typedef struct
   TscRuleConfig    *config;
   TscIdentityModel *model;
   TscMessageIndex  *index;
+  TscImportReport  *report;     /* for an import: what it found */
 } LoadData;
 
 static void
@@ -307,6 +419,7 @@ load_data_free (LoadData *data)
   g_clear_pointer (&data->config, tsc_rule_config_unref);
   g_clear_object (&data->model);
   g_clear_object (&data->index);
+  g_clear_pointer (&data->report, tsc_import_report_free);
   g_free (data);
 }
 
@@ -361,67 +474,8 @@ load_thread (GTask        *task,
   load_into (task, task_data);
 }
 
-/* An import writes what a file holds into a new session file: the
- * messages of one request (one transport) become one request row. */
-typedef struct
-{
-  TscSessionStore  *store;
-  TscRequestRecord *record;
-  GPtrArray        *messages;
-  guint             in_transaction;
-  GError           *error;
-} ImportState;
-
-static void
-import_flush_request (ImportState *state)
-{
-  if (state->record == NULL || state->error != NULL)
-    goto done;
-
-  state->record->message_count = state->messages->len;
-  if (state->in_transaction == 0 && !tsc_session_store_begin (state->store, &state->error))
-    goto done;
-  if (!tsc_session_store_append (state->store, state->record, state->messages, &state->error))
-    goto done;
-
-  state->in_transaction += state->messages->len;
-  if (state->in_transaction >= 5000)
-    {
-      state->in_transaction = 0;
-      tsc_session_store_commit (state->store, &state->error);
-    }
-
-done:
-  g_clear_pointer (&state->record, tsc_request_record_unref);
-  g_ptr_array_set_size (state->messages, 0);
-}
-
-static void
-import_message_cb (TscMessage              *message,
-                   const TscImportLocation *location,
-                   gpointer                 user_data)
-{
-  ImportState *state = user_data;
-
-  if (state->record != NULL && state->record->transport != message->transport)
-    import_flush_request (state);
-
-  if (state->record == NULL)
-    {
-      state->record = tsc_request_record_new ();
-      if (message->transport != NULL)
-        {
-          tsc_transport_unref (state->record->transport);
-          state->record->transport = tsc_transport_ref (message->transport);
-        }
-      state->record->received_at = message->received_at;
-      state->record->status = 200;
-      state->record->headers_json = g_strdup ("{}");
-    }
-
-  g_ptr_array_add (state->messages, tsc_message_ref (message));
-}
-
+/* An import writes what a file holds into a new session file (in the
+ * user's data folder, unsaved), then loads it. */
 static void
 import_thread (GTask        *task,
                gpointer      source_object,
@@ -429,39 +483,12 @@ import_thread (GTask        *task,
                GCancellable *cancellable)
 {
   LoadData *data = task_data;
-  g_autoptr(TscImporter) importer = tsc_importer_new (TSC_IMPORT_FLAGS_NONE);
-  ImportState state = { 0 };
+  const char *inputs[] = { data->source, NULL };
   GError *error = NULL;
 
-  state.store = tsc_session_store_open (data->path, TSC_SESSION_STORE_OPEN_CREATE, &error);
-  if (state.store == NULL)
+  if (!tsc_import_to_session (inputs, data->path, TSC_IMPORT_FLAGS_NONE, &data->report,
+                              cancellable, &error))
     {
-      g_task_return_error (task, error);
-      return;
-    }
-  state.messages = g_ptr_array_new_with_free_func ((GDestroyNotify) tsc_message_unref);
-
-  if (!tsc_importer_read_file (importer, data->source, import_message_cb, &state, &error))
-    g_clear_error (&state.error);
-  else
-    import_flush_request (&state);
-
-  if (error == NULL && state.error == NULL && state.in_transaction > 0)
-    tsc_session_store_commit (state.store, &state.error);
-  if (error == NULL && state.error != NULL)
-    error = g_steal_pointer (&state.error);
-
-  g_clear_pointer (&state.record, tsc_request_record_unref);
-  g_ptr_array_unref (state.messages);
-  g_clear_error (&state.error);
-  if (error != NULL)
-    tsc_session_store_rollback (state.store);
-  g_clear_object (&state.store);
-
-  if (error != NULL)
-    {
-      /* Nothing half-imported is left behind. */
-      tsc_session_store_remove_files (data->path);
       g_task_return_error (task, error);
       return;
     }
@@ -530,14 +557,21 @@ tsc_session_import_async (TscSession          *self,
 }
 
 gboolean
-tsc_session_import_finish (TscSession    *self,
-                           GAsyncResult  *result,
-                           GError       **error)
+tsc_session_import_finish (TscSession       *self,
+                           GAsyncResult     *result,
+                           TscImportReport **report,
+                           GError          **error)
 {
+  LoadData *data;
+
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tsc_session_import_async, FALSE);
 
   if (!tsc_session_load_finish (self, result, error))
     return FALSE;
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (report != NULL)
+    *report = g_steal_pointer (&data->report);
 
   self->unsaved = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNSAVED]);
@@ -856,8 +890,11 @@ tsc_session_dispose (GObject *object)
   if (self->collector != NULL)
     {
       tsc_collector_stop (self->collector);
+      if (self->forwarder != NULL)
+        tsc_forwarder_shutdown (self->forwarder, 0);
       tsc_session_writer_close (self->writer);
     }
+  g_clear_object (&self->forwarder);
   g_clear_object (&self->collector);
   g_clear_object (&self->writer);
   g_clear_handle_id (&self->flush_id, g_source_remove);
@@ -874,6 +911,8 @@ tsc_session_finalize (GObject *object)
   g_clear_object (&self->model);
   g_clear_object (&self->index);
   g_clear_pointer (&self->config, tsc_rule_config_unref);
+  g_clear_pointer (&self->upstream, g_hash_table_unref);
+  g_free (self->forward_url);
   g_free (self->path);
 
   G_OBJECT_CLASS (tsc_session_parent_class)->finalize (object);
@@ -918,12 +957,25 @@ tsc_session_class_init (TscSessionClass *klass)
   signals[REQUEST_REJECTED] =
     g_signal_new ("request-rejected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, TSC_TYPE_REQUEST_RECORD);
+
+  /**
+   * TscSession::upstream-outcome:
+   * @request_id: the request forwarding finished with
+   *
+   * Emitted when the capture's forwarder has an outcome for a request;
+   * see tsc_session_lookup_upstream().
+   */
+  signals[UPSTREAM_OUTCOME] =
+    g_signal_new ("upstream-outcome", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 }
 
 static void
 tsc_session_init (TscSession *self)
 {
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) tsc_message_unref);
+  self->upstream = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                          (GDestroyNotify) upstream_outcome_free);
 }
 
 /**

@@ -9,6 +9,7 @@
 
 #include "tsc-collector.h"
 #include "tsc-identity-model.h"
+#include "tsc-import.h"
 #include "tsc-message-index.h"
 #include "tsc-session-store.h"
 
@@ -24,6 +25,13 @@ gboolean          tsc_session_start_capture      (TscSession           *self,
                                                   gboolean              allow_remote,
                                                   const char           *path,
                                                   GError              **error);
+gboolean          tsc_session_set_forward_url    (TscSession           *self,
+                                                  const char           *url,
+                                                  GError              **error);
+const char       *tsc_session_get_forward_url    (TscSession           *self);
+const TscUpstreamOutcome *
+                  tsc_session_lookup_upstream    (TscSession           *self,
+                                                  gint64                request_id);
 void              tsc_session_stop_capture       (TscSession           *self);
 void              tsc_session_close              (TscSession           *self);
 gboolean          tsc_session_is_capturing       (TscSession           *self);
@@ -44,6 +52,7 @@ void              tsc_session_import_async       (TscSession           *self,
                                                   gpointer              user_data);
 gboolean          tsc_session_import_finish      (TscSession           *self,
                                                   GAsyncResult         *result,
+                                                  TscImportReport     **report,
                                                   GError              **error);
 gboolean          tsc_session_save_as            (TscSession           *self,
                                                   GFile                *file,

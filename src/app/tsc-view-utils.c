@@ -166,3 +166,37 @@ tsc_format_time (gint64   usec,
   text = g_date_time_format (local, with_date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S");
   return g_strdup_printf ("%s.%03d", text, (int) ((usec % G_USEC_PER_SEC) / 1000));
 }
+
+/**
+ * tsc_describe_upstream:
+ *
+ * Returns: (transfer full) (nullable): what forwarding made of a
+ *   request, for people ("Accepted (200) after 2 attempts", "Not
+ *   accepted: 503 after 4 attempts (storage_failed)"), %NULL when it was
+ *   not forwarded
+ */
+char *
+tsc_describe_upstream (const TscUpstreamOutcome *outcome)
+{
+  g_autofree char *attempts = NULL;
+
+  if (outcome == NULL || outcome->state == TSC_UPSTREAM_NONE)
+    return NULL;
+  if (outcome->state == TSC_UPSTREAM_PENDING)
+    return g_strdup (_("Sending…"));
+
+  attempts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "after %u attempt", "after %u attempts",
+                                           outcome->attempts), outcome->attempts);
+
+  if (outcome->error == NULL)
+    /* TRANSLATORS: "Accepted (200) after 1 attempt" */
+    return g_strdup_printf (_("Accepted (%u) %s"), outcome->status, attempts);
+  if (outcome->attempts == 0)
+    /* TRANSLATORS: %s says why, e.g. "not forwarded: queue full" */
+    return g_strdup_printf (_("Not sent: %s"), outcome->error);
+  if (outcome->status == 0)
+    /* TRANSLATORS: "No reply after 4 attempts (connection refused)" */
+    return g_strdup_printf (_("No reply %s (%s)"), attempts, outcome->error);
+  /* TRANSLATORS: "Not accepted: 503 after 4 attempts (storage_failed)" */
+  return g_strdup_printf (_("Not accepted: %u %s (%s)"), outcome->status, attempts, outcome->error);
+}

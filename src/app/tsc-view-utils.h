@@ -8,6 +8,7 @@
 #include <gdk/gdk.h>
 
 #include "tsc-message-index.h"
+#include "tsc-request-record.h"
 #include "tsc-rules.h"
 
 G_BEGIN_DECLS
@@ -49,5 +50,7 @@ TscMarkerShape tsc_marker_shape_for_type (TscMessageType type);
 
 char        *tsc_format_time        (gint64             usec,
                                      gboolean           with_date);
+
+char        *tsc_describe_upstream  (const TscUpstreamOutcome *outcome);
 
 G_END_DECLS

@@ -16,10 +16,12 @@
 #include "tsc-detail-pane.h"
 #include "tsc-empty-page.h"
 #include "tsc-events-view.h"
+#include "tsc-export-dialog.h"
 #include "tsc-export.h"
 #include "tsc-flags-view.h"
 #include "tsc-sidebar.h"
 #include "tsc-timeline.h"
+#include "tsc-view-utils.h"
 #include "tsc-window.h"
 
 struct _TscWindow
@@ -40,6 +42,9 @@ struct _TscWindow
   GtkLabel             *count_label;
   GtkLabel             *profile_label;
   AdwToastOverlay      *toast_overlay;
+  GtkRevealer          *export_revealer;
+  GtkLabel             *export_label;
+  GtkProgressBar       *export_progress;
   GtkStack             *main_stack;
   AdwStatusPage        *loading_page;
   AdwStatusPage        *message_page;
@@ -57,11 +62,14 @@ struct _TscWindow
   GSettings            *settings;
   TscSession           *session;
   GCancellable         *cancellable;   /* loads, imports and exports of this window */
+  GCancellable         *export_cancellable;  /* the running export, or NULL */
+  guint                 export_progress_id;
   gint64                selected_seq;
   guint                 n_flags;
   guint                 n_error_flags;
   gboolean              busy;
   gboolean              close_confirmed;
+  gboolean              told_upstream_failure;  /* once per capture */
 };
 
 G_DEFINE_FINAL_TYPE (TscWindow, tsc_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -134,7 +142,10 @@ update_header (TscWindow *self)
     adw_view_switcher_title_set_subtitle (self->switcher_title, basename ? basename : "");
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as", self->session && path && n > 0 && !self->busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", self->session && path && n > 0 && !self->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export",
+                                 self->session && path && n > 0 && !self->busy &&
+                                 self->export_cancellable == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-export", self->export_cancellable != NULL);
 }
 
 /* Counts @flags into the Flags tab's badge; with @reset the counts start
@@ -261,6 +272,28 @@ on_session_request_rejected_cb (TscSession       *session,
   tsc_window_add_toast (self, text);
 }
 
+/* Said once per capture: the detail pane tells each call's outcome. */
+static void
+on_session_upstream_outcome_cb (TscSession *session,
+                                gint64      request_id,
+                                TscWindow  *self)
+{
+  const TscUpstreamOutcome *outcome = tsc_session_lookup_upstream (session, request_id);
+  g_autofree char *description = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->told_upstream_failure || outcome == NULL || tsc_upstream_outcome_accepted (outcome) ||
+      !tsc_session_is_capturing (session))
+    return;
+
+  self->told_upstream_failure = TRUE;
+  description = tsc_describe_upstream (outcome);
+  /* TRANSLATORS: "Forwarding to https://api.segment.io fails: Not accepted: 401 …" */
+  text = g_strdup_printf (_("Forwarding to %s fails: %s"),
+                          tsc_session_get_forward_url (session), description);
+  tsc_window_add_toast (self, text);
+}
+
 static void
 set_session (TscWindow  *self,
              TscSession *session)
@@ -282,6 +315,7 @@ set_session (TscWindow  *self,
   g_signal_connect_object (session, "notify::path", G_CALLBACK (on_session_notify_cb), self, 0);
   g_signal_connect_object (session, "notify::unsaved", G_CALLBACK (on_session_notify_cb), self, 0);
   g_signal_connect_object (session, "request-rejected", G_CALLBACK (on_session_request_rejected_cb), self, 0);
+  g_signal_connect_object (session, "upstream-outcome", G_CALLBACK (on_session_upstream_outcome_cb), self, 0);
 
   self->selected_seq = 0;
   tsc_sidebar_set_session (self->sidebar, session);
@@ -379,6 +413,8 @@ tsc_window_start_capture (TscWindow   *self,
 {
   g_autofree char *address = NULL;
   g_autoptr(TscSession) session = NULL;
+  g_autofree char *forward_url = NULL;
+  g_autoptr(GError) forward_error = NULL;
   gboolean allow_remote;
 
   g_return_val_if_fail (TSC_IS_WINDOW (self), FALSE);
@@ -395,10 +431,21 @@ tsc_window_start_capture (TscWindow   *self,
       session = tsc_session_new (config);
     }
 
+  forward_url = g_settings_get_string (self->settings, "forward-url");
+  if (!tsc_session_set_forward_url (session, forward_url, &forward_error))
+    tsc_session_set_forward_url (session, NULL, NULL);
+
   if (!tsc_session_start_capture (session, address, allow_remote, session_path, error))
     return FALSE;
 
   set_session (self, session);
+  self->told_upstream_failure = FALSE;
+  if (forward_error != NULL)
+    {
+      /* TRANSLATORS: %s says why the address in Preferences is not usable */
+      g_autofree char *text = g_strdup_printf (_("Calls are not forwarded: %s"), forward_error->message);
+      tsc_window_add_toast (self, text);
+    }
   return TRUE;
 }
 
@@ -510,6 +557,43 @@ tsc_window_is_blank (TscWindow *self)
   return !self->busy && (self->session == NULL || tsc_session_get_n_messages (self->session) == 0);
 }
 
+/* "Imported 120 calls; skipped 41 other requests and 2 bad lines" */
+static char *
+describe_import (const TscImportReport *report)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint64 n_skipped = 0;
+  guint n_bad = report->problems ? report->problems->len : 0;
+
+  for (guint i = 0; i < TSC_IMPORT_N_SKIP_REASONS; i++)
+    n_skipped += report->skipped[i];
+  /* Bad lines and entries are counted as skipped too: say them apart. */
+  n_skipped = n_skipped > n_bad ? n_skipped - n_bad : 0;
+
+  g_string_printf (text, g_dngettext (GETTEXT_PACKAGE, "Imported %'" G_GUINT64_FORMAT " call",
+                                      "Imported %'" G_GUINT64_FORMAT " calls", report->n_calls),
+                   report->n_calls);
+  if (n_skipped > 0)
+    {
+      g_string_append (text, "; ");
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
+                                                 "skipped %'" G_GUINT64_FORMAT " other request",
+                                                 "skipped %'" G_GUINT64_FORMAT " other requests",
+                                                 n_skipped), n_skipped);
+    }
+  if (n_bad > 0)
+    {
+      g_string_append (text, "; ");
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
+                                                 "%u part could not be read (%s)",
+                                                 "%u parts could not be read; the first: %s",
+                                                 n_bad), n_bad,
+                              ((GError *) g_ptr_array_index (report->problems, 0))->message);
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 static void
 on_loaded_cb (GObject      *source,
               GAsyncResult *result,
@@ -518,10 +602,11 @@ on_loaded_cb (GObject      *source,
   g_autoptr(TscWindow) self = user_data;
   TscSession *session = TSC_SESSION (source);
   g_autoptr(GError) error = NULL;
+  g_autoptr(TscImportReport) report = NULL;
   gboolean ok;
 
   if (g_task_get_source_tag (G_TASK (result)) == tsc_session_import_async)
-    ok = tsc_session_import_finish (session, result, &error);
+    ok = tsc_session_import_finish (session, result, &report, &error);
   else
     ok = tsc_session_load_finish (session, result, &error);
 
@@ -537,7 +622,16 @@ on_loaded_cb (GObject      *source,
 
   set_session (self, session);
   set_busy (self, FALSE, NULL);
-  if (tsc_session_get_n_messages (session) == 0)
+  if (report != NULL)
+    {
+      g_autofree char *text = describe_import (report);
+
+      if (tsc_session_get_n_messages (session) == 0)
+        tsc_window_show_message (self, "document-open-symbolic", _("No Calls in This File"), text);
+      else
+        tsc_window_add_toast (self, text);
+    }
+  else if (tsc_session_get_n_messages (session) == 0)
     tsc_window_show_message (self, "document-open-symbolic", _("No Calls in This File"),
                              _("The file holds no analytics calls."));
 }
@@ -797,22 +891,82 @@ save_as_action (GtkWidget  *widget,
     }
 }
 
+/* ---------------------------------------------------------------------- */
+/* Export                                                                  */
+
+typedef struct
+{
+  char            *session_path;
+  GFile           *target;
+  TscExportFormat  format;
+  gboolean         redact;
+  TscRuleConfig   *rules;
+  gint             permille;  /* progress, written by the worker */
+} ExportJob;
+
+static void
+export_job_free (ExportJob *job)
+{
+  g_free (job->session_path);
+  g_clear_object (&job->target);
+  g_clear_pointer (&job->rules, tsc_rule_config_unref);
+  g_free (job);
+}
+
+static void
+export_progress_cb (guint64  done,
+                    guint64  total,
+                    gpointer user_data)
+{
+  ExportJob *job = user_data;
+
+  g_atomic_int_set (&job->permille, total > 0 ? (gint) (done * 1000 / total) : 1000);
+}
+
 static void
 export_thread (GTask        *task,
                gpointer      source_object,
                gpointer      task_data,
                GCancellable *cancellable)
 {
-  char **paths = task_data;   /* session, target */
-  g_autoptr(GFile) file = g_file_new_for_path (paths[1]);
+  ExportJob *job = task_data;
   g_autoptr(GFileOutputStream) out = NULL;
+  g_autoptr(TscRedactor) redactor = NULL;
+  TscExportOptions options = { 0 };
   GError *error = NULL;
   guint64 n = 0;
 
-  out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, cancellable, &error);
-  if (out == NULL ||
-      !tsc_export_ndjson (paths[0], G_OUTPUT_STREAM (out), cancellable, &n, &error) ||
-      !g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, &error))
+  /* g_file_replace() writes beside the target and renames on close: a
+   * failed or cancelled export leaves the target as it was. */
+  out = g_file_replace (job->target, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                        cancellable, &error);
+  if (out == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (job->redact)
+    redactor = tsc_redactor_new (NULL, NULL);
+
+  options.format = job->format;
+  options.redactor = redactor;
+  options.rules = job->rules;
+  options.progress = export_progress_cb;
+  options.progress_data = job;
+
+  if (!tsc_export_session (job->session_path, &options, G_OUTPUT_STREAM (out),
+                           cancellable, &n, &error))
+    {
+      g_autoptr(GCancellable) discard = g_cancellable_new ();
+
+      g_cancellable_cancel (discard);
+      g_output_stream_close (G_OUTPUT_STREAM (out), discard, NULL);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (!g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -821,56 +975,136 @@ export_thread (GTask        *task,
   g_task_return_int (task, (gssize) n);
 }
 
+static gboolean
+update_export_progress_cb (gpointer user_data)
+{
+  TscWindow *self = user_data;
+  ExportJob *job = g_object_get_data (G_OBJECT (self->export_cancellable), "job");
+  gint permille = g_atomic_int_get (&job->permille);
+  g_autofree char *text = g_strdup_printf ("%d %%", permille / 10);
+
+  gtk_progress_bar_set_fraction (self->export_progress, permille / 1000.0);
+  gtk_progress_bar_set_text (self->export_progress, text);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 on_exported_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
   TscWindow *self = TSC_WINDOW (source);
+  ExportJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-  gssize n = g_task_propagate_int (G_TASK (result), &error);
+  g_autofree char *name = g_file_get_basename (job->target);
   g_autofree char *text = NULL;
+  gssize n = g_task_propagate_int (G_TASK (result), &error);
+
+  g_clear_handle_id (&self->export_progress_id, g_source_remove);
+  g_clear_object (&self->export_cancellable);
+  if (gtk_widget_in_destruction (GTK_WIDGET (self)))
+    return;
+
+  gtk_revealer_set_reveal_child (self->export_revealer, FALSE);
+  update_header (self);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      tsc_window_add_toast (self, _("Export cancelled; nothing was written"));
+      return;
+    }
 
   if (n < 0)
     text = g_strdup_printf (_("Cannot export: %s"), error->message);
   else
-    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exported %zd call", "Exported %zd calls", n), n);
+    /* TRANSLATORS: %s is a file name */
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exported %zd call to “%s”",
+                                         "Exported %zd calls to “%s”", n), n, name);
   tsc_window_add_toast (self, text);
 }
 
 /**
- * tsc_window_export_ndjson:
+ * tsc_window_export:
+ * @format: the format to write
+ * @redact: whether personal data is replaced by stable hashes
  *
- * Writes the session to @file as NDJSON in a worker thread.
+ * Writes the session to @file in a worker thread, showing its progress
+ * with a button to cancel it.
  */
 void
-tsc_window_export_ndjson (TscWindow *self,
-                          GFile     *file)
+tsc_window_export (TscWindow       *self,
+                   GFile           *file,
+                   TscExportFormat  format,
+                   gboolean         redact)
 {
-  g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_exported_cb, NULL);
-  char **paths = g_new0 (char *, 3);
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *label = NULL;
+  ExportJob *job;
 
-  paths[0] = g_strdup (tsc_session_get_path (self->session));
-  paths[1] = g_file_get_path (file);
-  g_task_set_task_data (task, paths, (GDestroyNotify) g_strfreev);
+  g_return_if_fail (TSC_IS_WINDOW (self));
+  g_return_if_fail (self->export_cancellable == NULL);
+
+  job = g_new0 (ExportJob, 1);
+  job->session_path = g_strdup (tsc_session_get_path (self->session));
+  job->target = g_object_ref (file);
+  job->format = format;
+  job->redact = redact;
+  job->rules = tsc_rule_config_ref (tsc_session_get_config (self->session));
+
+  self->export_cancellable = g_cancellable_new ();
+  g_object_set_data (G_OBJECT (self->export_cancellable), "job", job);
+  g_signal_connect_object (self->cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel),
+                           self->export_cancellable, G_CONNECT_SWAPPED);
+
+  task = g_task_new (self, self->export_cancellable, on_exported_cb, NULL);
+  g_task_set_source_tag (task, tsc_window_export);
+  g_task_set_task_data (task, job, (GDestroyNotify) export_job_free);
+
+  /* TRANSLATORS: %s is a file name */
+  label = g_strdup_printf (_("Exporting to “%s”…"), name);
+  gtk_label_set_label (self->export_label, label);
+  gtk_progress_bar_set_fraction (self->export_progress, 0);
+  gtk_progress_bar_set_text (self->export_progress, "0 %");
+  gtk_revealer_set_reveal_child (self->export_revealer, TRUE);
+  self->export_progress_id = g_timeout_add (100, update_export_progress_cb, self);
+  update_header (self);
+
   g_task_run_in_thread (task, export_thread);
 }
 
 static void
-on_export_response_cb (GtkNativeDialog *dialog,
-                       int              response,
-                       gpointer         user_data)
+on_export_chosen_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
 {
-  TscWindow *self = user_data;
+  TscWindow *self = TSC_WINDOW (source);
+  g_autoptr(GFile) file = NULL;
+  TscExportFormat format;
+  gboolean redact;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      tsc_window_export_ndjson (self, file);
-    }
-  g_object_unref (dialog);
+  file = tsc_export_dialog_choose_finish (GTK_WINDOW (self), result, &format, &redact, NULL);
+  if (file != NULL && self->export_cancellable == NULL)
+    tsc_window_export (self, file, format, redact);
 }
 
+/* The format a file name asks for, else the last one chosen. */
+static TscExportFormat
+format_for_path (TscWindow  *self,
+                 const char *path)
+{
+  if (g_str_has_suffix (path, ".har"))
+    return TSC_EXPORT_HAR;
+  if (g_str_has_suffix (path, ".ndjson") || g_str_has_suffix (path, ".jsonl"))
+    return TSC_EXPORT_NDJSON;
+  if (g_str_has_suffix (path, ".json"))
+    return TSC_EXPORT_JSON;
+  return (TscExportFormat) g_settings_get_enum (self->settings, "export-format");
+}
+
+/* With a path the action exports there directly (scripts and tests), in
+ * the format its extension names and with the remembered redaction
+ * choice; with an empty one it asks. */
 static void
 export_action (GtkWidget  *widget,
                const char *action_name,
@@ -878,27 +1112,34 @@ export_action (GtkWidget  *widget,
 {
   TscWindow *self = TSC_WINDOW (widget);
   const char *target = g_variant_get_string (parameter, NULL);
-  GtkFileChooserNative *dialog;
   const char *path = tsc_session_get_path (self->session);
   g_autofree char *base = path ? g_path_get_basename (path) : g_strdup ("capture");
-  g_autofree char *name = NULL;
 
   if (*target != '\0')
     {
       g_autoptr(GFile) file = g_file_new_for_path (target);
-      tsc_window_export_ndjson (self, file);
+
+      tsc_window_export (self, file, format_for_path (self, target),
+                         g_settings_get_boolean (self->settings, "export-redact"));
       return;
     }
 
   if (g_str_has_suffix (base, ".trackscope"))
     base[strlen (base) - strlen (".trackscope")] = '\0';
-  name = g_strconcat (base, ".ndjson", NULL);
 
-  dialog = gtk_file_chooser_native_new (_("Export as NDJSON"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
-  g_signal_connect (dialog, "response", G_CALLBACK (on_export_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  tsc_export_dialog_choose_async (GTK_WINDOW (self), self->settings, base, self->cancellable,
+                                  on_export_chosen_cb, NULL);
+}
+
+static void
+cancel_export_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  TscWindow *self = TSC_WINDOW (widget);
+
+  if (self->export_cancellable != NULL)
+    g_cancellable_cancel (self->export_cancellable);
 }
 
 static gboolean
@@ -1043,6 +1284,7 @@ tsc_window_dispose (GObject *object)
   TscWindow *self = (TscWindow *) object;
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->export_progress_id, g_source_remove);
   if (self->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);
@@ -1098,6 +1340,9 @@ tsc_window_class_init (TscWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TscWindow, count_label);
   gtk_widget_class_bind_template_child (widget_class, TscWindow, profile_label);
   gtk_widget_class_bind_template_child (widget_class, TscWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, TscWindow, export_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TscWindow, export_label);
+  gtk_widget_class_bind_template_child (widget_class, TscWindow, export_progress);
   gtk_widget_class_bind_template_child (widget_class, TscWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, TscWindow, loading_page);
   gtk_widget_class_bind_template_child (widget_class, TscWindow, message_page);
@@ -1120,6 +1365,7 @@ tsc_window_class_init (TscWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "win.save-as", "s", save_as_action);
   gtk_widget_class_install_action (widget_class, "win.export", "s", export_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-export", NULL, cancel_export_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, toggle_sidebar_action);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "tsc-export.h"
 #include "tsc-session.h"
 
 G_BEGIN_DECLS
@@ -28,8 +29,10 @@ void        tsc_window_show_message       (TscWindow      *self,
                                            const char     *description);
 void        tsc_window_add_toast          (TscWindow      *self,
                                            const char     *text);
-void        tsc_window_export_ndjson      (TscWindow      *self,
-                                           GFile          *file);
+void        tsc_window_export             (TscWindow      *self,
+                                           GFile          *file,
+                                           TscExportFormat  format,
+                                           gboolean        redact);
 TscSession *tsc_window_get_session        (TscWindow      *self);
 gboolean    tsc_window_is_busy            (TscWindow      *self);
 gboolean    tsc_window_is_blank           (TscWindow      *self);

@@ -9,6 +9,9 @@
 
 #include "config.h"
 
+#include <string.h>
+
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 #include "tsc-application.h"
@@ -26,6 +29,7 @@ typedef struct
   char      *dir;
   char      *saved;
   char      *exported;
+  char      *har;
   TscWindow *window;
   guint      expected;
   gboolean   done;
@@ -33,7 +37,8 @@ typedef struct
 
 static const char *flow[] = {
   "{\"type\":\"page\",\"anonymousId\":\"a-1\",\"userId\":null,\"name\":\"Home\",\"messageId\":\"m-1\"}",
-  "{\"type\":\"identify\",\"anonymousId\":\"a-1\",\"userId\":\"user-42\",\"messageId\":\"m-2\"}",
+  "{\"type\":\"identify\",\"anonymousId\":\"a-1\",\"userId\":\"user-42\",\"messageId\":\"m-2\","
+  "\"traits\":{\"email\":\"ada@example.com\",\"plan\":\"pro\"}}",
   "{\"type\":\"track\",\"anonymousId\":\"a-1\",\"userId\":\"user-42\",\"event\":\"Signed Up\",\"messageId\":\"m-3\"}",
   "{\"type\":\"track\",\"anonymousId\":\"a-1\",\"userId\":\"user-42\",\"event\":\"Signed Out\",\"messageId\":\"m-4\"}",
   "{\"type\":\"page\",\"anonymousId\":\"a-1\",\"userId\":\"user-42\",\"name\":\"Home\",\"messageId\":\"m-5\"}",
@@ -64,6 +69,67 @@ export_written (gpointer data)
     return FALSE;
   lines = g_strsplit (text, "\n", -1);
   return g_strv_length (lines) == smoke->expected + 1;
+}
+
+static gboolean
+export_idle (gpointer data)
+{
+  Smoke *smoke = data;
+
+  /* The progress bar goes away when an export has finished. */
+  return !gtk_revealer_get_reveal_child (template_child (smoke->window, "export_revealer"));
+}
+
+static gboolean
+har_written (gpointer data)
+{
+  Smoke *smoke = data;
+  return g_file_test (smoke->har, G_FILE_TEST_EXISTS);
+}
+
+/* The HAR export: one entry per request, the email replaced by a hash. */
+static void
+check_har (Smoke *smoke)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *log;
+
+  g_assert_true (g_file_get_contents (smoke->har, &text, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_null (strstr (text, "ada@example.com"));
+  g_assert_nonnull (strstr (text, "redacted:"));
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  log = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "log");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (log, "creator"), "name"),
+                   ==, "Trackscope");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (log, "entries")), ==,
+                    G_N_ELEMENTS (flow));
+}
+
+static AdwMessageDialog *
+find_export_dialog (void)
+{
+  g_autoptr(GListModel) toplevels = gtk_window_get_toplevels ();
+
+  g_object_ref (toplevels);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+export_dialog_shown (gpointer data)
+{
+  return find_export_dialog () != NULL;
 }
 
 static GtkWindow *
@@ -152,6 +218,29 @@ run_steps (gpointer data)
   gtk_widget_activate_action (GTK_WIDGET (smoke->window), "win.export", "s", smoke->exported);
   g_assert_true (tsc_test_wait_until (export_written, smoke, WAIT_MS));
 
+  /* Export as HAR without personal data; the format follows the
+   * extension, redaction the remembered choice. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+    AdwMessageDialog *dialog;
+
+    g_assert_true (tsc_test_wait_until (export_idle, smoke, WAIT_MS));
+    g_settings_set_boolean (settings, "export-redact", TRUE);
+    gtk_widget_activate_action (GTK_WIDGET (smoke->window), "win.export", "s", smoke->har);
+    g_assert_true (tsc_test_wait_until (har_written, smoke, WAIT_MS));
+    check_har (smoke);
+    g_settings_reset (settings, "export-redact");
+
+    /* Without a path, the options dialog asks first. */
+    g_assert_true (tsc_test_wait_until (export_idle, smoke, WAIT_MS));
+    gtk_widget_activate_action (GTK_WIDGET (smoke->window), "win.export", "s", "");
+    g_assert_true (tsc_test_wait_until (export_dialog_shown, NULL, WAIT_MS));
+    dialog = find_export_dialog ();
+    g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Export Session");
+    g_assert_nonnull (adw_message_dialog_get_extra_child (dialog));
+    adw_message_dialog_response (dialog, "cancel");
+  }
+
   /* Preferences */
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
   g_assert_true (tsc_test_wait_until (preferences_shown, NULL, WAIT_MS));
@@ -180,6 +269,7 @@ test_capture_flow_save_export_preferences (void)
 
   smoke.dir = tsc_test_make_tmp_dir ("trackscope-smoke-XXXXXX", "signup.trackscope", &smoke.saved);
   smoke.exported = g_build_filename (smoke.dir, "signup.ndjson", NULL);
+  smoke.har = g_build_filename (smoke.dir, "signup.har", NULL);
 
   g_signal_connect_after (app, "activate", G_CALLBACK (on_activate_cb), &smoke);
   status = g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv);
@@ -190,6 +280,7 @@ test_capture_flow_save_export_preferences (void)
   g_assert_true (tsc_test_remove_tree (smoke.dir));
   g_free (smoke.saved);
   g_free (smoke.exported);
+  g_free (smoke.har);
   g_free (smoke.dir);
 }
 
