@@ -64,6 +64,7 @@ struct _TscDetailPane
 
   TscSession       *session;
   gulong            messages_added_id;
+  gulong            upstream_outcome_id;
 
   gint64            seq;
   char             *user_id;        /* of the shown call, from the index */
@@ -680,9 +681,20 @@ fill_request (TscDetailPane *self)
     }
   if (self->request != NULL)
     {
+      const TscUpstreamOutcome *upstream = tsc_session_lookup_upstream (self->session, self->request->id);
+      g_autofree char *forwarded = NULL;
+
       add_property_take (list, _("Status"), describe_status (self->request), FALSE);
       add_property_take (list, _("Received"),
                          tsc_format_time (self->request->received_at, TRUE), FALSE);
+      /* A capture's live outcome, else the one the file keeps; no row
+       * for a request that was not forwarded. */
+      forwarded = tsc_describe_upstream (upstream ? upstream : &self->request->upstream);
+      if (forwarded == NULL && self->request->status < 400 &&
+          tsc_session_get_forward_url (self->session) != NULL)
+        forwarded = g_strdup (_("Sending…"));
+      if (forwarded != NULL)
+        add_property (list, _("Upstream"), forwarded, FALSE);
     }
   if (t != NULL)
     {
@@ -992,6 +1004,16 @@ on_style_manager_dark_cb (AdwStyleManager *manager,
 /* ---------------------------------------------------------------------- */
 /* Public API                                                              */
 
+/* The shown call's request got its forwarding outcome. */
+static void
+on_session_upstream_outcome_cb (TscSession    *session,
+                                gint64         request_id,
+                                TscDetailPane *self)
+{
+  if (self->message != NULL && self->request != NULL && self->request->id == request_id)
+    fill_request (self);
+}
+
 /**
  * tsc_detail_pane_set_session:
  * @session: (nullable): the session the calls come from
@@ -1006,8 +1028,14 @@ tsc_detail_pane_set_session (TscDetailPane *self,
   if (self->session == session)
     return;
 
+  if (self->session != NULL)
+    g_clear_signal_handler (&self->upstream_outcome_id, self->session);
   tsc_widget_swap_session (self, &self->session, session, &self->messages_added_id,
                            G_CALLBACK (on_session_messages_added_cb));
+  if (session != NULL)
+    self->upstream_outcome_id = g_signal_connect_object (session, "upstream-outcome",
+                                                         G_CALLBACK (on_session_upstream_outcome_cb),
+                                                         self, 0);
 
   self->seq = 0;
   load (self);
@@ -1161,7 +1189,10 @@ tsc_detail_pane_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   if (self->session != NULL)
-    g_clear_signal_handler (&self->messages_added_id, self->session);
+    {
+      g_clear_signal_handler (&self->messages_added_id, self->session);
+      g_clear_signal_handler (&self->upstream_outcome_id, self->session);
+    }
   g_clear_object (&self->session);
   g_clear_pointer (&self->message, tsc_message_unref);
   g_clear_pointer (&self->request, tsc_request_record_unref);

@@ -418,6 +418,16 @@ fixture_set_up (Fixture       *f,
       "\"timestamp\":\"2024-05-01T10:00:06.000Z\"}"
     "],\"sentAt\":\"2024-05-01T10:00:06.100Z\"}",
     T0 + 6100000);
+
+  /* The phone's request was forwarded, and upstream refused it. */
+  {
+    TscUpstreamOutcome outcome = { TSC_UPSTREAM_DONE, 503, 4, (char *) "storage_failed", T0 + 9000000 };
+    TscMessage *phone = g_ptr_array_index (second, 0);
+
+    g_assert_true (tsc_session_store_set_upstream (f->store, phone->transport->request_id,
+                                                   &outcome, &error));
+    g_assert_no_error (error);
+  }
   g_assert_cmpint (((TscMessage *) g_ptr_array_index (second, 1))->seq, ==, 7);
 
   config = tsc_rule_config_new ("segment", &error);
@@ -952,6 +962,15 @@ test_detail_pane_shows_call (Fixture       *f,
   assert_contains (flags, "No flags");
   g_assert_true (tsc_test_wait_until (pane_loaded, pane, 10000));
   assert_contains (tsc_json_view_get_text (pane_json_view (pane)), "\"title\": \"Home\"");
+
+  /* Forwarding: no row for a request that was not forwarded; the
+   * outcome the file keeps for one that was. */
+  g_assert_null (strstr (request, "Upstream"));
+  tsc_detail_pane_set_seq (pane, 6);
+  g_assert_true (tsc_test_wait_until (pane_loaded, pane, 10000));
+  g_clear_pointer (&request, g_free);
+  request = child_text (pane, "request_list");
+  assert_contains (request, "Upstream\nNot accepted: 503 after 4 attempts (storage_failed)\n");
 
   /* 0 clears. */
   tsc_detail_pane_set_seq (pane, 0);
