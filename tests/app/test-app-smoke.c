@@ -30,6 +30,7 @@ typedef struct
   char      *saved;
   char      *exported;
   char      *har;
+  TscCollector *upstream;   /* a second collector the capture forwards to */
   TscWindow *window;
   guint      expected;
   gboolean   done;
@@ -69,6 +70,25 @@ export_written (gpointer data)
     return FALSE;
   lines = g_strsplit (text, "\n", -1);
   return g_strv_length (lines) == smoke->expected + 1;
+}
+
+/* Every request of the flow got its outcome from the upstream. */
+static gboolean
+all_forwarded (gpointer data)
+{
+  Smoke *smoke = data;
+  TscSession *session = tsc_window_get_session (smoke->window);
+
+  for (gint64 id = 1; id <= (gint64) G_N_ELEMENTS (flow); id++)
+    {
+      const TscUpstreamOutcome *outcome = tsc_session_lookup_upstream (session, id);
+
+      if (outcome == NULL)
+        return FALSE;
+      g_assert_true (tsc_upstream_outcome_accepted (outcome));
+      g_assert_cmpuint (outcome->status, ==, 200);
+    }
+  return tsc_collector_get_message_count (smoke->upstream) == G_N_ELEMENTS (flow);
 }
 
 static gboolean
@@ -206,6 +226,10 @@ run_steps (gpointer data)
   check_views (smoke);
   g_assert_true (tsc_session_get_unsaved (session));
 
+  /* Forwarding, set in Preferences: every call reached the upstream. */
+  g_assert_cmpstr (tsc_session_get_forward_url (session), ==, tsc_collector_get_uri (smoke->upstream));
+  g_assert_true (tsc_test_wait_until (all_forwarded, smoke, WAIT_MS));
+
   /* Save As: the capture goes on in the saved file. */
   gtk_widget_activate_action (GTK_WIDGET (smoke->window), "win.save-as", "s", smoke->saved);
   g_assert_true (g_file_test (smoke->saved, G_FILE_TEST_EXISTS));
@@ -265,17 +289,38 @@ test_capture_flow_save_export_preferences (void)
   g_autoptr(TscApplication) app = tsc_application_new ();
   char *argv[] = { (char *) "trackscope", (char *) "--listen", (char *) "127.0.0.1:0", NULL };
   Smoke smoke = { 0 };
+  TscSessionWriter *upstream_writer = NULL;
   int status;
 
   smoke.dir = tsc_test_make_tmp_dir ("trackscope-smoke-XXXXXX", "signup.trackscope", &smoke.saved);
   smoke.exported = g_build_filename (smoke.dir, "signup.ndjson", NULL);
   smoke.har = g_build_filename (smoke.dir, "signup.har", NULL);
 
+  /* The upstream: a second collector, on a port of its own. */
+  {
+    g_autofree char *upstream_path = g_build_filename (smoke.dir, "upstream.trackscope", NULL);
+    g_autoptr(TscSessionStore) store = tsc_session_store_open (upstream_path, TSC_SESSION_STORE_OPEN_CREATE, NULL);
+    g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_nonnull (store);
+    upstream_writer = tsc_session_writer_new (store);
+    smoke.upstream = tsc_collector_new (upstream_writer);
+    g_assert_true (tsc_collector_start (smoke.upstream, "127.0.0.1", 0, &error));
+    g_assert_no_error (error);
+    g_settings_set_string (settings, "forward-url", tsc_collector_get_uri (smoke.upstream));
+  }
+
   g_signal_connect_after (app, "activate", G_CALLBACK (on_activate_cb), &smoke);
   status = g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv);
 
   g_assert_cmpint (status, ==, 0);
   g_assert_true (smoke.done);
+
+  tsc_collector_stop (smoke.upstream);
+  tsc_session_writer_close (upstream_writer);
+  g_clear_object (&smoke.upstream);
+  g_clear_object (&upstream_writer);
 
   g_assert_true (tsc_test_remove_tree (smoke.dir));
   g_free (smoke.saved);
