@@ -167,6 +167,52 @@ shoot_views (TscWindow  *window,
     }
 }
 
+/* The first visible toplevel of @type other than @except. */
+static GtkWidget *
+find_toplevel (GType      type,
+               GtkWidget *except)
+{
+  g_autoptr(GListModel) toplevels = gtk_window_get_toplevels ();
+
+  g_object_ref (toplevels);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (window != except && G_TYPE_CHECK_INSTANCE_TYPE (window, type) &&
+          gtk_widget_get_visible (window))
+        return window;
+    }
+  return NULL;
+}
+
+/* The export options and the Forwarding preferences. */
+static void
+shoot_dialogs (TscWindow *window)
+{
+  GtkWidget *dialog;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.export", "s", "");
+  tsc_app_tool_wait_ms (600, FALSE);
+  dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG, NULL);
+  if (dialog != NULL)
+    {
+      save_png (dialog, "export-dialog-light.png");
+      adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+    }
+
+  g_action_group_activate_action (G_ACTION_GROUP (g_application_get_default ()), "preferences", NULL);
+  tsc_app_tool_wait_ms (600, FALSE);
+  dialog = find_toplevel (ADW_TYPE_PREFERENCES_WINDOW, NULL);
+  if (dialog != NULL)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (dialog), 640, 820);
+      tsc_app_tool_wait_ms (400, FALSE);
+      save_png (dialog, "preferences-capture-light.png");
+      gtk_window_destroy (GTK_WINDOW (dialog));
+    }
+}
+
 static gboolean
 run (gpointer data)
 {
@@ -198,6 +244,7 @@ run (gpointer data)
   tsc_app_tool_wait_ms (600, FALSE);
 
   shoot_views (window, "light");
+  shoot_dialogs (window);
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   tsc_app_tool_wait_ms (800, FALSE);
   shoot_views (window, "dark");
