@@ -14,7 +14,8 @@
  *  - otherwise one JSON document: an array of messages, a batch body or
  *    one message.
  *
- * A gzip-compressed file is read through its decompression.
+ * A gzip- or zlib-compressed file (mitmproxy writes a HAR named *.zhar
+ * with zlib) is read through its decompression.
  *
  * NDJSON and HAR are read leniently: a bad line or entry is reported (see
  * tsc_importer_get_problems()) and skipped, unless the importer is strict.
@@ -354,7 +355,8 @@ typedef struct
   gsize         pos;    /* the first byte not consumed yet */
   gboolean      eof;
   gboolean      keep;   /* keep every byte read: no compaction */
-  gboolean      gzip;   /* read through gzip decompression */
+  const char   *compression;  /* "gzip" or "zlib" when read through decompression */
+  char         *head;   /* (nullable): the first bytes of a zlib file, described */
   const char   *path;
   guint         line;   /* the line @pos is on */
 } Source;
@@ -366,6 +368,7 @@ source_clear (Source *source)
 {
   g_clear_object (&source->stream);
   g_clear_pointer (&source->buf, g_byte_array_unref);
+  g_clear_pointer (&source->head, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Source, source_clear)
@@ -395,13 +398,23 @@ source_fill (Source  *source,
 
   if (n < 0)
     {
-      if (source->gzip && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT))
+      if (source->head != NULL && old_len == 0 && source->pos == 0 &&
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+        /* Two bytes that pass as a zlib header by chance: nothing
+         * decompressed, so it was never zlib data. */
+        g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_UNKNOWN_FORMAT,
+                     "%s: not a Trackscope session, NDJSON, JSON or HAR file (it starts with "
+                     "“%s”, and is not zlib data either: %s)",
+                     source->path, source->head, local_error->message);
+      else if (source->compression != NULL &&
+               g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT))
         g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_READ,
-                     "%s: a gzip file cut short (its compressed data ends early)", source->path);
-      else if (source->gzip)
+                     "%s: a %s file cut short (its compressed data ends early)",
+                     source->path, source->compression);
+      else if (source->compression != NULL)
         g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_READ,
-                     "%s: a gzip file that cannot be decompressed: %s",
-                     source->path, local_error->message);
+                     "%s: a %s file that cannot be decompressed: %s",
+                     source->path, source->compression, local_error->message);
       else
         g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_READ,
                      "%s: cannot be read: %s", source->path, local_error->message);
@@ -1616,6 +1629,77 @@ har_body (JsonObject *post_data)
   return g_bytes_new (text, text_len);
 }
 
+/* Does @name climb out of the folder it is relative to, or leave it? */
+static gboolean
+escapes_folder (const char *name)
+{
+  g_auto(GStrv) parts = NULL;
+
+  if (name[0] == '\0' || g_path_is_absolute (name) || name[0] == '/' || name[0] == '\\' ||
+      (g_ascii_isalpha (name[0]) && name[1] == ':'))
+    return TRUE;
+
+  /* Either separator: the file may come from another system. */
+  parts = g_strsplit_set (name, "/\\", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (strcmp (parts[i], "..") == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* The body of a request that a tool saved in a file beside the HAR and
+ * named in `postData._file` (Playwright's recordHar with content
+ * "attach"): @name is resolved in the folder of the HAR file. Returns
+ * %NULL with @error set, naming the entry and the file, when the name
+ * leaves that folder or the file cannot be read. */
+static GBytes *
+har_body_from_file (Reader      *reader,
+                    guint        entry,
+                    const char  *url_path,
+                    const char  *name,
+                    GError     **error)
+{
+  const char *path = reader->location.path;
+  g_autofree char *dir = NULL;
+  g_autofree char *file_path = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GMappedFile) mapped = NULL;
+
+  if (escapes_folder (name))
+    {
+      g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_ENTRY,
+                   "%s: entry %u (POST %s): its body file “%s” is not inside the HAR file’s "
+                   "folder; only a name relative to it, without “..”, is read",
+                   path, entry, url_path, name);
+      return NULL;
+    }
+
+  dir = g_path_get_dirname (path);
+  file_path = g_build_filename (dir, name, NULL);
+
+  if (!g_file_test (file_path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_READ,
+                   "%s: entry %u (POST %s): its body file “%s” is not there (looked for %s)",
+                   path, entry, url_path, name, file_path);
+      return NULL;
+    }
+
+  mapped = g_mapped_file_new (file_path, FALSE, &local_error);
+  if (mapped == NULL)
+    {
+      g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_READ,
+                   "%s: entry %u (POST %s): its body file “%s” cannot be read: %s",
+                   path, entry, url_path, name, local_error->message);
+      return NULL;
+    }
+
+  return g_mapped_file_get_bytes (mapped);
+}
+
 /* Request headers as name, value, …, NULL; HTTP/2 pseudo-headers are not
  * headers. With @plain_body, a Content-Encoding is dropped: tools record
  * the decoded body. */
@@ -1737,8 +1821,12 @@ read_har_entry (Reader         *reader,
   g_autoptr(GPtrArray) messages = NULL;
   g_autoptr(GError) local_error = NULL;
   TscWireRequest wire = { 0 };
+  TscWireRequest as_received;
   TscWireLimits limits;
   TscRoute route = { 0 };
+  JsonObject *post_data;
+  const char *text;
+  const char *body_file;
   gboolean plain_body;
   gint64 status;
   gint64 body_size;
@@ -1791,7 +1879,27 @@ read_har_entry (Reader         *reader,
       return TRUE;
     }
 
-  body = har_body (get_object (request, "postData"));
+  /* A body saved beside the HAR leaves the text empty and names the
+   * file instead. */
+  post_data = get_object (request, "postData");
+  text = get_string (post_data, "text");
+  body_file = get_string (post_data, "_file");
+  if (body_file != NULL && (text == NULL || text[0] == '\0'))
+    {
+      GError *problem = NULL;
+
+      body = har_body_from_file (reader, har->index + 1, url_path, body_file, &problem);
+      if (body == NULL)
+        {
+          tsc_route_clear (&route);
+          return skip_or_fail (reader, TSC_IMPORT_SKIP_BAD_ENTRY, problem, error);
+        }
+    }
+  else
+    {
+      body = har_body (post_data);
+    }
+
   {
     gsize len;
     const guint8 *data = g_bytes_get_data (body, &len);
@@ -1820,21 +1928,18 @@ read_har_entry (Reader         *reader,
   limits.max_batch_size = G_MAXSIZE;
   limits.max_body_size = G_MAXSIZE;
 
+  /* The request keeps every header as it was sent, Content-Encoding
+   * included, even when the tool kept the decoded body (mitmproxy, our
+   * own HAR): the call was compressed on the wire, and the body is
+   * decoded from what the HAR holds (@wire). */
+  as_received = wire;
+  all_headers = har_headers (request, FALSE);
+  as_received.headers = (const char * const *) all_headers->pdata;
+  record = tsc_wire_record_new (&as_received, &route);
   if (meta != NULL)
     {
-      /* Our own HAR keeps every header as received, Content-Encoding
-       * included, beside the decoded body. */
-      TscWireRequest as_received = wire;
-
-      all_headers = har_headers (request, FALSE);
-      as_received.headers = (const char * const *) all_headers->pdata;
-      record = tsc_wire_record_new (&as_received, &route);
       g_free (record->transport->content_encoding);
       record->transport->content_encoding = g_strdup (get_string (meta, "contentEncoding"));
-    }
-  else
-    {
-      record = tsc_wire_record_new (&wire, &route);
     }
 
   messages = tsc_wire_decode (&wire, &route, &limits, record, &local_error);
@@ -2068,6 +2173,17 @@ read_text (Reader      *reader,
   return read_document (reader, contents, pos, error);
 }
 
+/* Do @cmf and @flg start a zlib stream (RFC 1950)? Deflate (CM 8) with a
+ * window of at most 32 KiB, the header checksum right, and no preset
+ * dictionary, which no file format uses. */
+static gboolean
+is_zlib_header (guint8 cmf,
+                guint8 flg)
+{
+  return (cmf & 0x0f) == 8 && (cmf >> 4) <= 7 && (flg & 0x20) == 0 &&
+         ((guint) cmf * 256 + flg) % 31 == 0;
+}
+
 /* Reads the file @path, whatever its format. */
 static gboolean
 read_path (Reader      *reader,
@@ -2098,7 +2214,7 @@ read_path (Reader      *reader,
       return FALSE;
     }
 
-  /* The first bytes tell a session file and a gzip file. */
+  /* The first bytes tell a session file and a gzip or zlib file. */
   buffered = g_buffered_input_stream_new_sized (G_INPUT_STREAM (file_stream), READ_CHUNK);
   if (g_buffered_input_stream_fill (G_BUFFERED_INPUT_STREAM (buffered), 16, NULL, &local_error) < 0)
     {
@@ -2121,7 +2237,15 @@ read_path (Reader      *reader,
       g_autoptr(GZlibDecompressor) gunzip = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
 
       source.stream = g_converter_input_stream_new (buffered, G_CONVERTER (gunzip));
-      source.gzip = TRUE;
+      source.compression = "gzip";
+    }
+  else if (head_len >= 2 && is_zlib_header (head[0], head[1]))
+    {
+      g_autoptr(GZlibDecompressor) inflate = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_ZLIB);
+
+      source.stream = g_converter_input_stream_new (buffered, G_CONVERTER (inflate));
+      source.compression = "zlib";
+      source.head = describe_start ((const char *) head, head_len);
     }
   else
     {
@@ -2137,7 +2261,8 @@ read_path (Reader      *reader,
 
 /**
  * tsc_importer_read_file:
- * @path: a session, NDJSON, JSON or HAR file (possibly gzip-compressed)
+ * @path: a session, NDJSON, JSON or HAR file (possibly gzip- or
+ *   zlib-compressed)
  * @func: called for every message, in order
  *
  * Reads every message of @path, numbering them after those of the files

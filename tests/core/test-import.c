@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 
 #include "tsc-import.h"
@@ -370,6 +371,73 @@ test_ndjson_gzip (TscTestTmpDir *t,
   assert_read (&im, TSC_IMPORT_FORMAT_NDJSON, ids, expected_lines);
 }
 
+/* mitmproxy writes a HAR named *.zhar compressed with zlib (RFC 1950),
+ * not gzip: read through the same way, NDJSON and HAR alike. */
+static void
+test_zlib_files (TscTestTmpDir *t,
+                 gconstpointer  data)
+{
+  g_autofree char *ndjson_source = tsc_test_data_path ("import", "logout-no-reset.ndjson");
+  g_autofree char *har_source = tsc_test_data_path ("import", "logout-no-reset.har");
+  g_autofree char *ndjson_text = NULL;
+  g_autofree char *har_text = NULL;
+  g_autoptr(GBytes) ndjson_packed = NULL;
+  g_autoptr(GBytes) har_packed = NULL;
+  g_autofree char *ndjson_path = NULL;
+  g_autofree char *har_path = NULL;
+  g_auto(Import) ndjson = import_new (TSC_IMPORT_FLAGS_STRICT);
+  g_auto(Import) har = import_new (TSC_IMPORT_FLAGS_STRICT);
+  const guint8 *head;
+  gsize ndjson_len, har_len;
+  const char *ids[] = { "m1", "m2", "m3", NULL };
+  const guint expected_lines[] = { 1, 2, 3 };
+
+  g_assert_true (g_file_get_contents (ndjson_source, &ndjson_text, &ndjson_len, NULL));
+  g_assert_true (g_file_get_contents (har_source, &har_text, &har_len, NULL));
+  ndjson_packed = tsc_test_compress (ndjson_text, ndjson_len, G_ZLIB_COMPRESSOR_FORMAT_ZLIB);
+  har_packed = tsc_test_compress (har_text, har_len, G_ZLIB_COMPRESSOR_FORMAT_ZLIB);
+
+  /* A zlib header, not gzip's magic. */
+  head = g_bytes_get_data (har_packed, NULL);
+  g_assert_cmphex (head[0], ==, 0x78);
+  g_assert_cmphex (head[1], !=, 0x8b);
+
+  ndjson_path = tsc_test_write_file (t->dir, "flow.ndjson.z", g_bytes_get_data (ndjson_packed, NULL),
+                                     g_bytes_get_size (ndjson_packed));
+  har_path = tsc_test_write_file (t->dir, "flow.zhar", g_bytes_get_data (har_packed, NULL),
+                                  g_bytes_get_size (har_packed));
+
+  import_read (&ndjson, ndjson_path);
+  assert_read (&ndjson, TSC_IMPORT_FORMAT_NDJSON, ids, expected_lines);
+
+  import_read (&har, har_path);
+  assert_read (&har, TSC_IMPORT_FORMAT_HAR, ids, NULL);
+  g_assert_cmpstr (message_at (&har, 1)->event, ==, "Signed Out");
+}
+
+/* A zlib file whose end is missing says so, rather than being read as
+ * far as it goes. */
+static void
+test_zlib_cut_short (TscTestTmpDir *t,
+                     gconstpointer  data)
+{
+  g_autofree char *source = tsc_test_data_path ("import", "logout-no-reset.har");
+  g_autofree char *text = NULL;
+  g_autoptr(GBytes) packed = NULL;
+  g_autofree char *path = NULL;
+  g_auto(Import) im = import_new (TSC_IMPORT_FLAGS_NONE);
+  gsize len;
+
+  g_assert_true (g_file_get_contents (source, &text, &len, NULL));
+  packed = tsc_test_compress (text, len, G_ZLIB_COMPRESSOR_FORMAT_ZLIB);
+  g_assert_cmpuint (g_bytes_get_size (packed), >, 64);
+  path = tsc_test_write_file (t->dir, "cut.zhar", g_bytes_get_data (packed, NULL),
+                              g_bytes_get_size (packed) / 2);
+
+  import_read_fails (&im, path, TSC_IMPORT_ERROR_READ, path, "zlib file cut short", NULL);
+  g_assert_cmpuint (im.messages->len, ==, 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* One JSON document                                                    */
 
@@ -466,6 +534,45 @@ test_refused_file (TscTestTmpDir *t,
   import_read_fails (&im, path, file->code, path, file->reason, NULL);
 }
 
+/* 'x' is 0x78, the first byte of most zlib streams. Text starting with
+ * it is refused as text, for what it starts with, not as broken zlib. */
+static void
+test_text_starting_with_x (TscTestTmpDir *t,
+                           gconstpointer  data)
+{
+  const struct
+  {
+    const char *text;
+    const char *start;
+    gboolean    header_passes;  /* the two bytes pass the zlib header check */
+  } texts[] = {
+    /* 'x' and a lowercase letter: the preset-dictionary bit is set */
+    { "x-ray of the signup flow\n", "“x-ray of the sig”", FALSE },
+    /* 78 43: deflate, no dictionary, but (0x78 * 256 + 0x43) % 31 = 4 */
+    { "xC0FFEE dump of the flow\n", "“xC0FFEE dump of ”", FALSE },
+    /* 78 5E passes; what follows is no deflate data */
+    { "x^ marks the spot where the calls went\n", "“x^ marks the spo”", TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("notes-%u.txt", i);
+      g_autofree char *path = tsc_test_write_file (t->dir, name, texts[i].text, -1);
+      g_auto(Import) im = import_new (TSC_IMPORT_FLAGS_NONE);
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("%s", texts[i].text);
+      g_assert_false (import_read_file (&im, path, &error));
+      g_assert_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_UNKNOWN_FORMAT);
+      tsc_test_assert_contains (error->message, path);
+      tsc_test_assert_contains (error->message, texts[i].start);
+      if (texts[i].header_passes)
+        tsc_test_assert_contains (error->message, "not zlib data");
+      else
+        g_assert_null (strstr (error->message, "zlib"));
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* HAR                                                                  */
 
@@ -550,9 +657,10 @@ test_har_lane_auth_and_bad_entry (void)
   g_assert_cmpstr (t->write_key, ==, "LANEKEY");
   g_assert_cmpstr (t->origin, ==, "http://localhost:3000");
 
-  /* Marked gzip, but the HAR kept the decoded body: read as it is. */
+  /* Marked gzip, but the HAR kept the decoded body: read as it is,
+   * and the request still says it was gzip on the wire. */
   g_assert_cmpstr (message_at (&im, 1)->name, ==, "Thanks");
-  g_assert_null (message_at (&im, 1)->transport->content_encoding);
+  g_assert_cmpstr (message_at (&im, 1)->transport->content_encoding, ==, "gzip");
 
   /* gzip in base64 without "encoding": "base64". */
   g_assert_cmpstr (message_at (&im, 2)->event, ==, "Review Left");
@@ -575,6 +683,240 @@ test_har_without_analytics_calls (void)
   g_assert_cmpint (tsc_importer_get_format (im.importer), ==, TSC_IMPORT_FORMAT_HAR);
   g_assert_cmpuint (im.messages->len, ==, 0);
   g_assert_cmpuint (tsc_importer_get_problems (im.importer)->len, ==, 0);
+}
+
+/* A HAR entry of a POST to @route with @headers (a JSON array) and
+ * @post_data (a JSON object), started at @started. */
+static char *
+har_post_entry (const char *started,
+                const char *route,
+                const char *headers,
+                const char *post_data)
+{
+  return g_strdup_printf ("{\"startedDateTime\": \"%s\", \"time\": 1,\n"
+                          " \"request\": {\"method\": \"POST\", "
+                          "\"url\": \"http://127.0.0.1:8765%s\", \"httpVersion\": \"HTTP/1.1\",\n"
+                          "  \"headers\": %s, \"queryString\": [], \"cookies\": [], "
+                          "\"headersSize\": -1, \"bodySize\": -1,\n"
+                          "  \"postData\": %s},\n"
+                          " \"response\": {\"status\": 200, \"statusText\": \"OK\", "
+                          "\"httpVersion\": \"HTTP/1.1\", \"headers\": [], \"cookies\": [], "
+                          "\"content\": {\"size\": 0, \"mimeType\": \"application/json\"}, "
+                          "\"redirectURL\": \"\", \"headersSize\": -1, \"bodySize\": 0},\n"
+                          " \"cache\": {}, \"timings\": {\"send\": 0, \"wait\": 1, \"receive\": 0}}",
+                          started, route, headers, post_data);
+}
+
+/* Writes a HAR of @entries (up to a NULL) as @name in @dir. */
+static char *
+write_har (const char         *dir,
+           const char         *name,
+           const char * const *entries)
+{
+  g_autofree char *joined = g_strjoinv (",\n", (char **) entries);
+  g_autofree char *text = g_strdup_printf ("{\"log\": {\"version\": \"1.2\", "
+                                           "\"creator\": {\"name\": \"Playwright\", "
+                                           "\"version\": \"1.44.0\"},\n"
+                                           "\"entries\": [\n%s\n]}}\n", joined);
+
+  return tsc_test_write_file (dir, name, text, -1);
+}
+
+#define JSON_HEADERS "[{\"name\": \"Content-Type\", \"value\": \"application/json\"}]"
+
+/* A file body that can only come from the file: spacing no serialiser
+ * writes. */
+#define ATTACHED_IDENTIFY "{ \"userId\" :\"u1\",  \"anonymousId\":\"a1\", \"messageId\": \"f1\" }"
+#define ATTACHED_BATCH    "{\"batch\": [{\"type\": \"track\", \"event\": \"Signed Up\", " \
+                          "\"userId\": \"u1\", \"messageId\": \"f2\"},\n" \
+                          " {\"type\": \"page\", \"name\": \"Home\", \"userId\": \"u1\", " \
+                          "\"messageId\": \"f3\"}], \"writeKey\": \"ATTACHKEY\"}"
+
+/* Playwright's recordHar with content "attach" leaves postData.text
+ * empty and names a file beside the HAR in postData._file. */
+typedef struct
+{
+  char *har_dir;
+  char *har_path;
+  char *inside_path;
+} AttachedHar;
+
+static void
+attached_har_clear (AttachedHar *a)
+{
+  g_clear_pointer (&a->har_dir, g_free);
+  g_clear_pointer (&a->har_path, g_free);
+  g_clear_pointer (&a->inside_path, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AttachedHar, attached_har_clear)
+
+/* In @dir: har/flow.har with five call entries: a body file beside it, one
+ * in a folder below it, then "../outside.json" (which exists), the
+ * absolute path of the first file, and a file that is not there. */
+static void
+attached_har_write (AttachedHar *a,
+                    const char  *dir)
+{
+  g_autofree char *bodies = NULL;
+  g_autofree char *outside = NULL;
+  g_autofree char *batch = NULL;
+  g_autofree char *post_absolute = NULL;
+  char *entries[6] = { NULL };
+
+  a->har_dir = g_build_filename (dir, "har", NULL);
+  bodies = g_build_filename (a->har_dir, "bodies", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (bodies, 0700), ==, 0);
+
+  a->inside_path = tsc_test_write_file (a->har_dir, "75c0a1.json", ATTACHED_IDENTIFY, -1);
+  batch = tsc_test_write_file (bodies, "9e12ff.json", ATTACHED_BATCH, -1);
+  outside = tsc_test_write_file (dir, "outside.json",
+                                 "{\"userId\": \"u2\", \"messageId\": \"f4\"}", -1);
+  post_absolute = g_strdup_printf ("{\"mimeType\": \"application/json\", \"text\": \"\", "
+                                   "\"_file\": \"%s\"}", a->inside_path);
+
+  entries[0] = har_post_entry ("2024-05-01T11:00:00.000Z", "/v1/identify", JSON_HEADERS,
+                               "{\"mimeType\": \"application/json\", \"text\": \"\", "
+                               "\"_file\": \"75c0a1.json\"}");
+  entries[1] = har_post_entry ("2024-05-01T11:00:01.000Z", "/v1/batch", JSON_HEADERS,
+                               "{\"mimeType\": \"application/json\", \"_file\": \"bodies/9e12ff.json\"}");
+  entries[2] = har_post_entry ("2024-05-01T11:00:02.000Z", "/v1/identify", JSON_HEADERS,
+                               "{\"mimeType\": \"application/json\", \"text\": \"\", "
+                               "\"_file\": \"../outside.json\"}");
+  entries[3] = har_post_entry ("2024-05-01T11:00:03.000Z", "/v1/identify", JSON_HEADERS,
+                               post_absolute);
+  entries[4] = har_post_entry ("2024-05-01T11:00:04.000Z", "/v1/track", JSON_HEADERS,
+                               "{\"mimeType\": \"application/json\", \"text\": \"\", "
+                               "\"_file\": \"gone.json\"}");
+
+  a->har_path = write_har (a->har_dir, "flow.har", (const char * const *) entries);
+  for (guint i = 0; entries[i] != NULL; i++)
+    g_free (entries[i]);
+}
+
+/* The calls of the two readable files, and three entries reported: each
+ * problem names the entry and the file. */
+static void
+assert_attached_read (Import     *im,
+                      const char *har_path)
+{
+  const char *ids[] = { "f1", "f2", "f3", NULL };
+  GPtrArray *problems = tsc_importer_get_problems (im->importer);
+
+  assert_read (im, TSC_IMPORT_FORMAT_HAR, ids, NULL);
+  assert_raw (message_at (im, 0), ATTACHED_IDENTIFY);
+  g_assert_cmpint (message_at (im, 0)->type, ==, TSC_MESSAGE_TYPE_IDENTIFY);
+  g_assert_cmpuint (location_at (im, 0)->entry, ==, 1);
+  g_assert_cmpstr (message_at (im, 1)->event, ==, "Signed Up");
+  g_assert_cmpint (message_at (im, 2)->batch_index, ==, 1);
+  g_assert_cmpstr (message_at (im, 2)->transport->write_key, ==, "ATTACHKEY");
+  g_assert_true (message_at (im, 1)->transport == message_at (im, 2)->transport);
+
+  g_assert_cmpuint (problems->len, ==, 3);
+  assert_problem (im, 0, TSC_IMPORT_ERROR_INVALID_ENTRY, har_path, "entry 3", "“../outside.json”",
+                  "not inside", NULL);
+  assert_problem (im, 1, TSC_IMPORT_ERROR_INVALID_ENTRY, har_path, "entry 4", "75c0a1.json",
+                  "not inside", NULL);
+  assert_problem (im, 2, TSC_IMPORT_ERROR_READ, har_path, "entry 5", "“gone.json”",
+                  "not there", NULL);
+  g_assert_cmpuint (tsc_importer_get_skipped (im->importer, TSC_IMPORT_SKIP_BAD_ENTRY), ==, 3);
+}
+
+static void
+test_har_attached_body_files (TscTestTmpDir *t,
+                              gconstpointer  data)
+{
+  g_auto(AttachedHar) a = { 0 };
+  g_auto(Import) im = import_new (TSC_IMPORT_FLAGS_NONE);
+  g_auto(Import) strict = import_new (TSC_IMPORT_FLAGS_STRICT);
+
+  attached_har_write (&a, t->dir);
+
+  import_read (&im, a.har_path);
+  assert_attached_read (&im, a.har_path);
+
+  /* Strict: the first name outside the folder stops the read. */
+  import_read_fails (&strict, a.har_path, TSC_IMPORT_ERROR_INVALID_ENTRY, "entry 3",
+                     "../outside.json", NULL);
+  g_assert_cmpuint (strict.messages->len, ==, 3);
+}
+
+/* The files are found beside the HAR, not in the current folder: a HAR
+ * given by a relative path from elsewhere reads the same. */
+static void
+test_har_attached_body_files_relative_path (TscTestTmpDir *t,
+                                            gconstpointer  data)
+{
+  g_auto(AttachedHar) a = { 0 };
+  g_auto(Import) im = import_new (TSC_IMPORT_FLAGS_NONE);
+  g_autofree char *cwd = g_get_current_dir ();
+  const char *relative = "har" G_DIR_SEPARATOR_S "flow.har";
+
+  attached_har_write (&a, t->dir);
+
+  g_assert_cmpint (g_chdir (t->dir), ==, 0);
+  import_read (&im, relative);
+  g_assert_cmpint (g_chdir (cwd), ==, 0);
+
+  assert_attached_read (&im, relative);
+}
+
+/* mitmproxy keeps "Content-Encoding: gzip" beside the body it decoded:
+ * the calls are read from the decoded body, and the request still says
+ * it came gzip-compressed, in a session file too. Without the header (or
+ * with "identity") there is no encoding. */
+static void
+test_har_decoded_body_keeps_content_encoding (TscTestTmpDir *t,
+                                              gconstpointer  data)
+{
+  const char *gzip_headers = "[{\"name\": \"Content-Type\", \"value\": \"application/json\"}, "
+                             "{\"name\": \"Content-Encoding\", \"value\": \"gzip\"}, "
+                             "{\"name\": \"Content-Length\", \"value\": \"71\"}]";
+  const char *identity_headers = "[{\"name\": \"Content-Encoding\", \"value\": \"identity\"}]";
+  const char *body = "{\"batch\": [{\"type\": \"track\", \"event\": \"Signed Up\", "
+                     "\"userId\": \"u1\", \"messageId\": \"g1\"}]}";
+  g_autofree char *escaped = g_strescape (body, NULL);
+  g_autofree char *post_data = g_strdup_printf ("{\"mimeType\": \"application/json\", "
+                                                "\"text\": \"%s\", \"params\": []}", escaped);
+  const char *plain_body = "{\"userId\": \"u1\", \"messageId\": \"g2\"}";
+  g_autofree char *plain_escaped = g_strescape (plain_body, NULL);
+  g_autofree char *plain_post = g_strdup_printf ("{\"mimeType\": \"application/json\", "
+                                                 "\"text\": \"%s\"}", plain_escaped);
+  g_autofree char *session = g_build_filename (t->dir, "imported.trackscope", NULL);
+  g_autofree char *har_path = NULL;
+  g_autoptr(TscImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Import) im = import_new (TSC_IMPORT_FLAGS_STRICT);
+  const char *ids[] = { "g1", "g2", NULL };
+  char *entries[3] = { NULL };
+  const char *inputs[2] = { NULL };
+  TscRequestRecord *record;
+
+  entries[0] = har_post_entry ("2024-05-01T11:00:00.000Z", "/v1/batch", gzip_headers, post_data);
+  entries[1] = har_post_entry ("2024-05-01T11:00:01.000Z", "/v1/identify", identity_headers,
+                               plain_post);
+  har_path = write_har (t->dir, "mitm.har", (const char * const *) entries);
+  g_free (entries[0]);
+  g_free (entries[1]);
+
+  import_read (&im, har_path);
+  assert_read (&im, TSC_IMPORT_FORMAT_HAR, ids, NULL);
+  tsc_test_assert_contains ((const char *) g_bytes_get_data (message_at (&im, 0)->raw, NULL),
+                            "\"messageId\": \"g1\"");
+  g_assert_cmpstr (message_at (&im, 0)->transport->content_encoding, ==, "gzip");
+  record = g_ptr_array_index (im.records, 0);
+  g_assert_nonnull (record);
+  tsc_test_assert_contains (record->headers_json, "\"Content-Encoding\":\"gzip\"");
+  g_assert_null (message_at (&im, 1)->transport->content_encoding);
+
+  inputs[0] = har_path;
+  g_assert_true (tsc_import_to_session (inputs, session, TSC_IMPORT_FLAGS_STRICT, &report, NULL,
+                                        &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_calls, ==, 2);
+  tsc_test_assert_db_text (session, "SELECT content_encoding FROM requests WHERE id = 1", NULL, "gzip");
+  tsc_test_assert_db_text (session, "SELECT content_encoding FROM requests WHERE id = 2", NULL,
+                           TSC_TEST_DB_NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -929,10 +1271,10 @@ test_export_har (void)
   g_assert_cmpstr (record->upstream.error, ==, "Bad Gateway");
 
   /* An entry of another tool's HAR: a decoded body marked gzip is read
-   * as it is. */
+   * as it is, and the request keeps the encoding it had on the wire. */
   record = record_at (&im, 2);
   g_assert_nonnull (record);
-  g_assert_null (message_at (&im, 2)->transport->content_encoding);
+  g_assert_cmpstr (message_at (&im, 2)->transport->content_encoding, ==, "gzip");
   g_assert_cmpint (message_at (&im, 2)->type, ==, TSC_MESSAGE_TYPE_PAGE);
   g_assert_cmpint (record->upstream.state, ==, TSC_UPSTREAM_NONE);
 
@@ -1238,6 +1580,10 @@ main (int    argc,
   g_test_add_func ("/import/ndjson/truncated-last-line-is-reported", test_ndjson_truncated_last_line);
   TSC_TEST_ADD_TMP_DIR ("/import/ndjson/empty-file-has-no-calls", NULL, test_ndjson_empty_file);
   TSC_TEST_ADD_TMP_DIR ("/import/ndjson/gzip-file-is-read-through", NULL, test_ndjson_gzip);
+  TSC_TEST_ADD_TMP_DIR ("/import/zlib/ndjson-and-har-files-are-read-through", NULL, test_zlib_files);
+  TSC_TEST_ADD_TMP_DIR ("/import/zlib/file-cut-short-says-so", NULL, test_zlib_cut_short);
+  TSC_TEST_ADD_TMP_DIR ("/import/zlib/text-starting-with-x-is-not-zlib", NULL,
+                        test_text_starting_with_x);
   g_test_add_func ("/import/json/array-of-messages-with-lines", test_json_array);
   g_test_add_func ("/import/json/batch-body-merges-its-envelope", test_json_batch_body);
   g_test_add_func ("/import/json/single-message", test_json_single_message);
@@ -1247,6 +1593,12 @@ main (int    argc,
   g_test_add_func ("/import/har/lane-auth-and-a-bad-entry", test_har_lane_auth_and_bad_entry);
   g_test_add_func ("/import/har/without-analytics-calls-is-empty", test_har_without_analytics_calls);
   TSC_TEST_ADD_TMP_DIR ("/import/har/without-entries-is-refused", &har_without_entries, test_refused_file);
+  TSC_TEST_ADD_TMP_DIR ("/import/har/attached-body-files-beside-the-har", NULL,
+                        test_har_attached_body_files);
+  TSC_TEST_ADD_TMP_DIR ("/import/har/attached-body-files-found-from-a-relative-har-path", NULL,
+                        test_har_attached_body_files_relative_path);
+  TSC_TEST_ADD_TMP_DIR ("/import/har/decoded-body-keeps-its-content-encoding", NULL,
+                        test_har_decoded_body_keeps_content_encoding);
   TSC_TEST_ADD_TMP_DIR ("/import/session/reads-every-message-after-earlier-inputs", NULL,
                         test_session_reads_every_message);
   TSC_TEST_ADD_TMP_DIR ("/import/session/foreign-sqlite-is-refused", NULL, test_session_foreign_sqlite);
