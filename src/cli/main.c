@@ -43,6 +43,25 @@ tsc_cli_print_error (const char *format,
   fprintf (stderr, "trackscope-cli: %s\n", text);
 }
 
+/* @n with a comma between groups of three digits, whatever the
+ * locale, so summaries read the same in logs and scripts: “1,204”. */
+char *
+tsc_cli_format_count (guint64 n)
+{
+  g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+  GString *out = g_string_new (NULL);
+  gsize len = strlen (digits);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append_c (out, ',');
+      g_string_append_c (out, digits[i]);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
 /* Says why `trackscope-cli COMMAND` cannot go on, as “COMMAND: message”;
  * returns TSC_EXIT_USAGE, the exit code for bad usage and unreadable input. */
 int

@@ -150,20 +150,13 @@ same_file (const char *a,
   return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/* “1,234” where the locale groups digits. */
-static char *
-format_count (guint64 n)
-{
-  return g_strdup_printf ("%'" G_GUINT64_FORMAT, n);
-}
-
 static void
 print_summary (guint64     n_messages,
                guint64     n_requests,
                const char *destination)
 {
-  g_autofree char *messages_text = format_count (n_messages);
-  g_autofree char *requests_text = format_count (n_requests);
+  g_autofree char *messages_text = tsc_cli_format_count (n_messages);
+  g_autofree char *requests_text = tsc_cli_format_count (n_requests);
   g_autofree char *calls = NULL;
   g_autofree char *requests = NULL;
 

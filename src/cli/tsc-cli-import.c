@@ -22,24 +22,6 @@
 #include "tsc-cli.h"
 #include "tsc-import.h"
 
-/* @n with a comma between groups of three digits: 1,204. */
-static char *
-format_count (guint64 n)
-{
-  g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
-  GString *out = g_string_new (NULL);
-  gsize len = strlen (digits);
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (out, ',');
-      g_string_append_c (out, digits[i]);
-    }
-
-  return g_string_free (out, FALSE);
-}
-
 /* ngettext() takes an unsigned long; counts above it are plural anyway. */
 static gulong
 plural_n (guint64 n)
@@ -52,7 +34,7 @@ static char *
 describe_skipped (TscImportSkipReason reason,
                   guint64             n)
 {
-  g_autofree char *count = format_count (n);
+  g_autofree char *count = tsc_cli_format_count (n);
 
   switch (reason)
     {
@@ -93,9 +75,9 @@ static char *
 describe_imported (const TscImportReport *report,
                    const char            *session_path)
 {
-  g_autofree char *calls = format_count (report->n_calls);
-  g_autofree char *requests = format_count (report->n_requests);
-  g_autofree char *inputs = format_count (report->n_inputs);
+  g_autofree char *calls = tsc_cli_format_count (report->n_calls);
+  g_autofree char *requests = tsc_cli_format_count (report->n_requests);
+  g_autofree char *inputs = tsc_cli_format_count (report->n_inputs);
   g_autofree char *imported = NULL;
   g_autofree char *in_requests = NULL;
   g_autofree char *from_files = NULL;

@@ -160,23 +160,6 @@ count_reason (GPtrArray  *order,
     }
 }
 
-/* 1234567 as “1,234,567”. */
-static char *
-format_count (guint n)
-{
-  g_autofree char *digits = g_strdup_printf ("%u", n);
-  GString *out = g_string_new (NULL);
-  gsize len = strlen (digits);
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (out, ',');
-      g_string_append_c (out, digits[i]);
-    }
-  return g_string_free (out, FALSE);
-}
-
 static void
 append_reasons (GString    *out,
                 GPtrArray  *order,
@@ -344,9 +327,9 @@ out:
 static void
 print_summary (Replay *replay)
 {
-  g_autofree char *requests = format_count (replay->n_requests);
-  g_autofree char *calls = format_count (replay->n_calls);
-  g_autofree char *accepted = format_count (replay->n_accepted);
+  g_autofree char *requests = tsc_cli_format_count (replay->n_requests);
+  g_autofree char *calls = tsc_cli_format_count (replay->n_calls);
+  g_autofree char *accepted = tsc_cli_format_count (replay->n_accepted);
   g_autoptr(GString) out = g_string_new (NULL);
 
   g_string_append_printf (out, "Replayed %s request%s (%s call%s) to %s: %s accepted",

@@ -26,6 +26,7 @@ int            tsc_cli_import        (int                  argc,
 int            tsc_cli_replay        (int                  argc,
                                       char               **argv);
 
+char          *tsc_cli_format_count  (guint64               n);
 void           tsc_cli_print_error   (const char          *format,
                                       ...) G_GNUC_PRINTF (1, 2);
 int            tsc_cli_usage_error   (const char          *command,

@@ -97,29 +97,6 @@ tsc_export_format_extension (TscExportFormat format)
 /* ---------------------------------------------------------------------- */
 /* JSON text                                                               */
 
-/* ISO 8601 UTC with microseconds: what an import reads back exactly. */
-static char *
-format_time_usec (gint64 usec)
-{
-  g_autoptr(GDateTime) dt = NULL;
-  g_autofree char *base = NULL;
-  gint64 secs = usec / G_USEC_PER_SEC;
-  gint64 rest = usec % G_USEC_PER_SEC;
-
-  if (rest < 0)
-    {
-      secs--;
-      rest += G_USEC_PER_SEC;
-    }
-
-  dt = g_date_time_new_from_unix_utc (secs);
-  if (dt == NULL)
-    return NULL;
-
-  base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
-  return g_strdup_printf ("%s.%06dZ", base, (int) rest);
-}
-
 static void
 append_json_string (GString    *out,
                     const char *text)
@@ -209,7 +186,7 @@ append_time_member (GString    *out,
                     const char *name,
                     gint64      usec)
 {
-  g_autofree char *text = usec > 0 ? format_time_usec (usec) : NULL;
+  g_autofree char *text = usec > 0 ? tsc_wire_format_time_usec (usec) : NULL;
 
   append_string_member (out, name, text);
 }
@@ -762,8 +739,8 @@ write_json_header (Writer           *w,
 
   g_string_append (out, ",\"session\":{");
   {
-    g_autofree char *start = first > 0 ? format_time_usec (first) : NULL;
-    g_autofree char *end = last > 0 ? format_time_usec (last) : NULL;
+    g_autofree char *start = first > 0 ? tsc_wire_format_time_usec (first) : NULL;
+    g_autofree char *end = last > 0 ? tsc_wire_format_time_usec (last) : NULL;
 
     g_string_append (out, "\"captureStart\":");
     if (start != NULL)

@@ -108,8 +108,11 @@ tsc_wire_parse_time (const char *iso8601)
   return g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
 }
 
-char *
-tsc_wire_format_time (gint64 usec)
+/* ISO 8601 in UTC with @digits (3 or 6) of the fraction of a second;
+ * %NULL when @usec is out of GDateTime's range. */
+static char *
+format_time (gint64 usec,
+             int    digits)
 {
   g_autoptr(GDateTime) dt = NULL;
   g_autofree char *base = NULL;
@@ -124,10 +127,33 @@ tsc_wire_format_time (gint64 usec)
 
   dt = g_date_time_new_from_unix_utc (secs);
   if (dt == NULL)
-    return g_strdup ("invalid time");
+    return NULL;
 
   base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
+  if (digits == 6)
+    return g_strdup_printf ("%s.%06dZ", base, (int) rest);
   return g_strdup_printf ("%s.%03dZ", base, (int) (rest / 1000));
+}
+
+char *
+tsc_wire_format_time (gint64 usec)
+{
+  char *text = format_time (usec, 3);
+
+  return text != NULL ? text : g_strdup ("invalid time");
+}
+
+/**
+ * tsc_wire_format_time_usec:
+ *
+ * Returns: (transfer full) (nullable): @usec in ISO 8601 UTC with
+ *   microseconds (what an import reads back exactly), %NULL when it is
+ *   out of range
+ */
+char *
+tsc_wire_format_time_usec (gint64 usec)
+{
+  return format_time (usec, 6);
 }
 
 static char *

@@ -74,5 +74,6 @@ GPtrArray        *tsc_wire_decode_document (GBytes               *json,
 
 gint64            tsc_wire_parse_time      (const char           *iso8601);
 char             *tsc_wire_format_time     (gint64                usec);
+char             *tsc_wire_format_time_usec (gint64               usec);
 
 G_END_DECLS
