@@ -2241,9 +2241,9 @@ read_path (Reader      *reader,
     }
   else if (head_len >= 2 && is_zlib_header (head[0], head[1]))
     {
-      g_autoptr(GZlibDecompressor) inflate = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_ZLIB);
+      g_autoptr(GZlibDecompressor) zlib = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_ZLIB);
 
-      source.stream = g_converter_input_stream_new (buffered, G_CONVERTER (inflate));
+      source.stream = g_converter_input_stream_new (buffered, G_CONVERTER (zlib));
       source.compression = "zlib";
       source.head = describe_start ((const char *) head, head_len);
     }

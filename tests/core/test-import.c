@@ -402,7 +402,8 @@ test_zlib_files (TscTestTmpDir *t,
   g_assert_cmphex (head[0], ==, 0x78);
   g_assert_cmphex (head[1], !=, 0x8b);
 
-  ndjson_path = tsc_test_write_file (t->dir, "flow.ndjson.z", g_bytes_get_data (ndjson_packed, NULL),
+  ndjson_path = tsc_test_write_file (t->dir, "flow.ndjson.z",
+                                     g_bytes_get_data (ndjson_packed, NULL),
                                      g_bytes_get_size (ndjson_packed));
   har_path = tsc_test_write_file (t->dir, "flow.zhar", g_bytes_get_data (har_packed, NULL),
                                   g_bytes_get_size (har_packed));
@@ -703,7 +704,8 @@ har_post_entry (const char *started,
                           "\"httpVersion\": \"HTTP/1.1\", \"headers\": [], \"cookies\": [], "
                           "\"content\": {\"size\": 0, \"mimeType\": \"application/json\"}, "
                           "\"redirectURL\": \"\", \"headersSize\": -1, \"bodySize\": 0},\n"
-                          " \"cache\": {}, \"timings\": {\"send\": 0, \"wait\": 1, \"receive\": 0}}",
+                          " \"cache\": {}, "
+                          "\"timings\": {\"send\": 0, \"wait\": 1, \"receive\": 0}}",
                           started, route, headers, post_data);
 }
 
@@ -779,7 +781,8 @@ attached_har_write (AttachedHar *a,
                                "{\"mimeType\": \"application/json\", \"text\": \"\", "
                                "\"_file\": \"75c0a1.json\"}");
   entries[1] = har_post_entry ("2024-05-01T11:00:01.000Z", "/v1/batch", JSON_HEADERS,
-                               "{\"mimeType\": \"application/json\", \"_file\": \"bodies/9e12ff.json\"}");
+                               "{\"mimeType\": \"application/json\", "
+                               "\"_file\": \"bodies/9e12ff.json\"}");
   entries[2] = har_post_entry ("2024-05-01T11:00:02.000Z", "/v1/identify", JSON_HEADERS,
                                "{\"mimeType\": \"application/json\", \"text\": \"\", "
                                "\"_file\": \"../outside.json\"}");
