@@ -937,18 +937,6 @@ exported_raw (GBytes         *bytes,
   return g_byte_array_free_to_bytes (raw);
 }
 
-static TscAuthMethod
-auth_method_from_string (const char *text)
-{
-  for (TscAuthMethod m = TSC_AUTH_BASIC; m <= TSC_AUTH_QUERY; m++)
-    {
-      if (g_strcmp0 (text, tsc_auth_method_to_string (m)) == 0)
-        return m;
-    }
-
-  return TSC_AUTH_NONE;
-}
-
 /* Upstream outcome as exported: {status, attempts, error}. */
 static void
 restore_upstream (TscUpstreamOutcome *upstream,
@@ -998,7 +986,7 @@ record_from_meta (JsonObject *meta,
   t->user_agent = g_strdup (get_string (meta, "userAgent"));
   t->origin = g_strdup (get_string (meta, "origin"));
   t->write_key = g_strdup (get_string (meta, "writeKey"));
-  t->auth_method = auth_method_from_string (get_string (meta, "authMethod"));
+  t->auth_method = tsc_auth_method_from_string (get_string (meta, "authMethod"));
   t->content_encoding = g_strdup (get_string (meta, "contentEncoding"));
 
   record->received_at = received_at;

@@ -60,6 +60,23 @@ tsc_auth_method_to_string (TscAuthMethod method)
     }
 }
 
+/**
+ * tsc_auth_method_from_string:
+ *
+ * Returns: the method tsc_auth_method_to_string() names @text, else
+ *   %TSC_AUTH_NONE
+ */
+TscAuthMethod
+tsc_auth_method_from_string (const char *text)
+{
+  for (TscAuthMethod m = TSC_AUTH_BASIC; m <= TSC_AUTH_QUERY; m++)
+    {
+      if (g_strcmp0 (text, tsc_auth_method_to_string (m)) == 0)
+        return m;
+    }
+  return TSC_AUTH_NONE;
+}
+
 static void
 transport_clear (TscTransport *transport)
 {

@@ -686,17 +686,6 @@ column_dup (sqlite3_stmt *stmt,
   return g_strdup (text);
 }
 
-static TscAuthMethod
-auth_method_from_string (const char *text)
-{
-  for (TscAuthMethod m = TSC_AUTH_BASIC; m <= TSC_AUTH_QUERY; m++)
-    {
-      if (g_strcmp0 (text, tsc_auth_method_to_string (m)) == 0)
-        return m;
-    }
-  return TSC_AUTH_NONE;
-}
-
 /**
  * tsc_session_store_load_messages:
  * @after_seq: load messages with a larger sequence number
@@ -762,7 +751,7 @@ tsc_session_store_load_messages (TscSessionStore  *self,
           transport->user_agent = column_dup (stmt, 19);
           transport->origin = column_dup (stmt, 20);
           transport->write_key = column_dup (stmt, 21);
-          transport->auth_method = auth_method_from_string ((const char *) sqlite3_column_text (stmt, 22));
+          transport->auth_method = tsc_auth_method_from_string ((const char *) sqlite3_column_text (stmt, 22));
           transport->content_encoding = column_dup (stmt, 23);
         }
       m->transport = tsc_transport_ref (transport);
@@ -823,7 +812,7 @@ request_from_row (TscSessionStore *self,
   t->user_agent = column_dup (stmt, 7);
   t->origin = column_dup (stmt, 8);
   t->write_key = column_dup (stmt, 9);
-  t->auth_method = auth_method_from_string ((const char *) sqlite3_column_text (stmt, 10));
+  t->auth_method = tsc_auth_method_from_string ((const char *) sqlite3_column_text (stmt, 10));
   t->content_type = column_dup (stmt, 11);
   t->content_encoding = column_dup (stmt, 12);
   record->headers_json = column_dup (stmt, 13);

@@ -46,5 +46,6 @@ typedef enum
 const char     *tsc_message_type_to_string (TscMessageType type);
 TscMessageType  tsc_message_type_from_string (const char *str);
 const char     *tsc_auth_method_to_string (TscAuthMethod method);
+TscAuthMethod   tsc_auth_method_from_string (const char *text);
 
 G_END_DECLS
