@@ -49,6 +49,7 @@ bench: build
 	$(BUILDDIR)/bench/bench-ingest --seconds 5 --concurrency 32 --batch 1
 	$(BUILDDIR)/bench/bench-ingest --seconds 5 --concurrency 8 --batch 100
 	$(BUILDDIR)/bench/bench-rules --messages 200000
+	$(BUILDDIR)/bench/bench-export --messages 200000
 	$(TEST_ENV) GSETTINGS_BACKEND=memory XDG_DATA_HOME=$(CURDIR)/$(BUILDDIR)/bench-data \
 	  GSETTINGS_SCHEMA_DIR=$(CURDIR)/$(BUILDDIR)/data:$$(pkg-config --variable=schemasdir gio-2.0) \
 	  dbus-run-session -- xvfb-run -a -s "-screen 0 1600x1000x24" \
