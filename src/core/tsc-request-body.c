@@ -74,8 +74,9 @@ append_string (GString    *out,
   g_string_append_printf (out, ",\"%s\":%s", name, text);
 }
 
-/* A single message whose writeKey must change: the only case that is
- * re-serialised rather than sent byte for byte. */
+/* A message whose writeKey must change: the only case that is
+ * re-serialised rather than sent byte for byte. A message without one
+ * is kept as it is. */
 static GBytes *
 with_write_key (GBytes     *raw,
                 const char *write_key)
@@ -83,15 +84,16 @@ with_write_key (GBytes     *raw,
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   gsize len;
   const char *data = g_bytes_get_data (raw, &len);
+  TopMembers top = { FALSE, FALSE };
   JsonNode *root;
   char *text;
 
-  if (!json_parser_load_from_data (parser, data, len, NULL))
+  tsc_json_span_foreach_member (data, len, note_member_cb, &top);
+  if (!top.write_key || !json_parser_load_from_data (parser, data, len, NULL))
     return g_bytes_ref (raw);
 
   root = json_parser_get_root (parser);
-  if (!JSON_NODE_HOLDS_OBJECT (root) ||
-      !json_object_has_member (json_node_get_object (root), "writeKey"))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     return g_bytes_ref (raw);
 
   root = json_node_copy (root);
@@ -117,7 +119,8 @@ tsc_request_body_rebuild (const TscTransport *transport,
 {
   GString *out;
   TscMessage *first;
-  TopMembers top = { FALSE, FALSE };
+  const char *envelope_sent_at = NULL;
+  gboolean items_have_key = FALSE;
   gsize len;
   const char *data;
 
@@ -126,19 +129,29 @@ tsc_request_body_rebuild (const TscTransport *transport,
 
   first = g_ptr_array_index (messages, 0);
 
+  /* A new write key replaces the old one wherever the body carried it,
+   * so no copy of the original key is left for the receiver to use. */
   if (!tsc_request_body_is_batch (transport))
-    {
-      if (write_key != NULL && transport->auth_method == TSC_AUTH_BODY)
-        return with_write_key (first->raw, write_key);
-      return g_bytes_ref (first->raw);
-    }
+    return write_key != NULL ? with_write_key (first->raw, write_key) : g_bytes_ref (first->raw);
 
   out = g_string_new ("{\"batch\":[");
   for (guint i = 0; i < messages->len; i++)
     {
       TscMessage *m = g_ptr_array_index (messages, i);
+      TopMembers top = { FALSE, FALSE };
+      g_autoptr(GBytes) item = NULL;
 
       data = g_bytes_get_data (m->raw, &len);
+      tsc_json_span_foreach_member (data, len, note_member_cb, &top);
+
+      /* An item without a sentAt of its own got the envelope's. */
+      if (!top.sent_at && m->sent_at != NULL && envelope_sent_at == NULL)
+        envelope_sent_at = m->sent_at;
+      items_have_key |= top.write_key;
+
+      item = write_key != NULL && top.write_key ? with_write_key (m->raw, write_key)
+                                                : g_bytes_ref (m->raw);
+      data = g_bytes_get_data (item, &len);
       if (i > 0)
         g_string_append_c (out, ',');
       g_string_append_len (out, data, len);
@@ -149,16 +162,12 @@ tsc_request_body_rebuild (const TscTransport *transport,
     g_string_append_printf (out, ",\"context\":%s", first->batch_context);
   if (first->batch_integrations != NULL)
     g_string_append_printf (out, ",\"integrations\":%s", first->batch_integrations);
+  if (envelope_sent_at != NULL)
+    append_string (out, "sentAt", envelope_sent_at);
 
-  data = g_bytes_get_data (first->raw, &len);
-  tsc_json_span_foreach_member (data, len, note_member_cb, &top);
-
-  /* A message's own sentAt wins over the envelope's, so an item without
-   * one got the envelope's. */
-  if (!top.sent_at && first->sent_at != NULL)
-    append_string (out, "sentAt", first->sent_at);
-
-  if (transport->auth_method == TSC_AUTH_BODY && !top.write_key)
+  /* The key found in the body came from the envelope unless the items
+   * carry one themselves. */
+  if (transport->auth_method == TSC_AUTH_BODY && !items_have_key)
     {
       const char *key = write_key != NULL ? write_key : transport->write_key;
 
