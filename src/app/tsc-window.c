@@ -1023,6 +1023,32 @@ on_exported_cb (GObject      *source,
   tsc_window_add_toast (self, text);
 }
 
+/* Whether @file is this window's own session file, by name or by
+ * identity. */
+static gboolean
+is_own_session_file (TscWindow *self,
+                     GFile     *file)
+{
+  const char *path = tsc_session_get_path (self->session);
+  g_autoptr(GFile) session_file = NULL;
+  g_autoptr(GFileInfo) a = NULL;
+  g_autoptr(GFileInfo) b = NULL;
+  const char *attributes = G_FILE_ATTRIBUTE_ID_FILE;
+
+  if (path == NULL)
+    return FALSE;
+
+  session_file = g_file_new_for_path (path);
+  if (g_file_equal (session_file, file))
+    return TRUE;
+
+  a = g_file_query_info (session_file, attributes, G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  b = g_file_query_info (file, attributes, G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  return a != NULL && b != NULL &&
+         g_strcmp0 (g_file_info_get_attribute_string (a, G_FILE_ATTRIBUTE_ID_FILE),
+                    g_file_info_get_attribute_string (b, G_FILE_ATTRIBUTE_ID_FILE)) == 0;
+}
+
 /**
  * tsc_window_export:
  * @format: the format to write
@@ -1044,6 +1070,14 @@ tsc_window_export (TscWindow       *self,
 
   g_return_if_fail (TSC_IS_WINDOW (self));
   g_return_if_fail (self->export_cancellable == NULL);
+
+  /* Replacing the session file would destroy what is being exported
+   * (and a capture would go on writing to a deleted file). */
+  if (is_own_session_file (self, file))
+    {
+      tsc_window_add_toast (self, _("Cannot export over the session itself; choose another file"));
+      return;
+    }
 
   job = g_new0 (ExportJob, 1);
   job->session_path = g_strdup (tsc_session_get_path (self->session));

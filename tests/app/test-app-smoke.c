@@ -238,6 +238,19 @@ run_steps (gpointer data)
   g_assert_false (tsc_session_get_unsaved (session));
   g_assert_true (tsc_session_is_capturing (session));
 
+  /* Exporting over the session file itself is refused: the file stays
+   * a session. */
+  {
+    g_autofree char *head = NULL;
+    gsize len = 0;
+
+    gtk_widget_activate_action (GTK_WIDGET (smoke->window), "win.export", "s", smoke->saved);
+    g_assert_true (export_idle (smoke));
+    g_assert_true (g_file_get_contents (smoke->saved, &head, &len, NULL));
+    g_assert_cmpuint (len, >, 16);
+    g_assert_cmpmem (head, 16, "SQLite format 3", 16);
+  }
+
   /* Export as NDJSON: one line per call. */
   gtk_widget_activate_action (GTK_WIDGET (smoke->window), "win.export", "s", smoke->exported);
   g_assert_true (tsc_test_wait_until (export_written, smoke, WAIT_MS));
