@@ -7,7 +7,9 @@
  * with its file and line. Exit codes are those of the headless contract:
  * 0 written (skips are fine), 2 bad usage, an unreadable or malformed
  * input (with --strict any bad line) or an existing output file; nothing
- * is written then.
+ * is written then. The import runs in a worker thread while the main
+ * thread waits for SIGINT or SIGTERM, which cancel it: the session being
+ * written is removed, and the exit status is 2.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,10 +19,96 @@
 
 #include <stdio.h>
 
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 
 #include "tsc-cli.h"
 #include "tsc-import.h"
+
+typedef struct
+{
+  const char * const  *inputs;
+  const char          *output;
+  TscImportFlags       flags;
+  GCancellable        *cancellable;
+  GMainLoop           *loop;
+  gboolean             finished;
+  gboolean             ok;
+  TscImportReport     *report;
+  GError              *error;
+} Job;
+
+static void
+import_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Job *job = task_data;
+  GError *error = NULL;
+
+  if (tsc_import_to_session (job->inputs, job->output, job->flags, &job->report, cancellable,
+                             &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_imported_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Job *job = user_data;
+
+  job->ok = g_task_propagate_boolean (G_TASK (result), &job->error);
+  job->finished = TRUE;
+  g_main_loop_quit (job->loop);
+}
+
+static gboolean
+on_signal_cb (gpointer user_data)
+{
+  Job *job = user_data;
+
+  g_cancellable_cancel (job->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the import in a worker thread while the main thread waits for
+ * SIGINT or SIGTERM, which cancel it between two messages. */
+static gboolean
+run_import (Job     *job,
+            GError **error)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  guint sigint_id;
+  guint sigterm_id;
+
+  job->loop = loop;
+  task = g_task_new (NULL, job->cancellable, on_imported_cb, job);
+  g_task_set_task_data (task, job, NULL);
+  /* The result says whether the file was written: never dropped for
+   * a cancellation that came too late to stop it. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, import_thread);
+
+  sigint_id = g_unix_signal_add (SIGINT, on_signal_cb, job);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_signal_cb, job);
+  while (!job->finished)
+    g_main_loop_run (loop);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  job->loop = NULL;
+
+  if (!job->ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&job->error));
+      return FALSE;
+    }
+  return TRUE;
+}
 
 /* ngettext() takes an unsigned long; counts above it are plural anyway. */
 static gulong
@@ -104,6 +192,17 @@ print_report (const TscImportReport *report,
 
       fprintf (stderr, "%s\n", imported);
 
+      if (report->n_refused > 0)
+        {
+          g_autofree char *count = tsc_cli_format_count (report->n_refused);
+
+          fprintf (stderr, ngettext ("Of them, %s request the collector refused, kept without "
+                                     "calls\n",
+                                     "Of them, %s requests the collector refused, kept without "
+                                     "calls\n",
+                                     plural_n (report->n_refused)), count);
+        }
+
       for (guint r = 0; r < TSC_IMPORT_N_SKIP_REASONS; r++)
         {
           g_autofree char *line = NULL;
@@ -143,6 +242,8 @@ tsc_cli_import (int    argc,
   g_autoptr(TscImportReport) report = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) inputs = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Job job = { 0 };
 
   if (!tsc_cli_parse_options ("import", _("INPUT…"),
                               _("Write the calls of HAR, NDJSON, JSON and session files into a "
@@ -168,13 +269,20 @@ tsc_cli_import (int    argc,
     g_ptr_array_add (inputs, argv[i]);
   g_ptr_array_add (inputs, NULL);
 
-  if (!tsc_import_to_session ((const char * const *) inputs->pdata, output,
-                              strict ? TSC_IMPORT_FLAGS_STRICT : TSC_IMPORT_FLAGS_NONE,
-                              &report, NULL, &error))
+  job.inputs = (const char * const *) inputs->pdata;
+  job.output = output;
+  job.flags = strict ? TSC_IMPORT_FLAGS_STRICT : TSC_IMPORT_FLAGS_NONE;
+  job.cancellable = cancellable;
+
+  if (!run_import (&job, &error))
     {
-      tsc_cli_print_error ("import: %s; nothing was written", error->message);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tsc_cli_print_error (_("import: cancelled; nothing was written"));
+      else
+        tsc_cli_print_error (_("import: %s; nothing was written"), error->message);
       return TSC_EXIT_USAGE;
     }
+  report = g_steal_pointer (&job.report);
 
   print_report (report, output, quiet);
   return TSC_EXIT_OK;

@@ -25,10 +25,16 @@
  * Trackscope's own exports come back as they were captured: an NDJSON
  * line or JSON export message loses exactly the "_trackscope" member the
  * export added, and what it holds (receive time, transport, the
- * messageId the collector added, the batch envelope) is restored; an
- * entry of our own HAR gets its receive time, client address and added
- * messageIds back. tsc_import_to_session() writes all of it into a new
- * session file, one request row per request.
+ * messageId the collector added, the batch envelope, the line breaks
+ * written as spaces) is restored; an entry of our own HAR gets its receive
+ * time, client address and added messageIds back, and a request the
+ * collector refused comes back as a request without messages.
+ * tsc_import_to_session() writes all of it into a new session file, one
+ * request row per request.
+ *
+ * Messages of other files get the request a client would have sent them
+ * in (POST to /v1/batch or /v1/<type>), so that they export and replay
+ * as Tracking API calls; when they were received is not known (0).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -69,6 +75,10 @@ struct _TscImporter
   GPtrArray       *problems;   /* GError * */
   TscTransport    *last_transport;  /* of the last message given: a new one starts a request */
   GCancellable    *cancellable;     /* stops a read between two messages */
+
+  /* (nullable): takes the requests kept without messages */
+  TscImportRequestFunc  request_func;
+  gpointer              request_data;
 
   /* What a Trackscope export says of the session it came from: the
    * first value found wins. */
@@ -163,6 +173,29 @@ tsc_importer_new (TscImportFlags flags)
 
   self->flags = flags;
   return self;
+}
+
+/**
+ * tsc_importer_set_request_func:
+ * @func: (nullable): called for each request kept without messages
+ * @user_data: for @func
+ *
+ * A Trackscope HAR export holds the requests the collector refused, with
+ * the body it kept and the error it answered. Without a request function
+ * they give no calls and are counted as %TSC_IMPORT_SKIP_REFUSED, like the
+ * refused entries of any HAR; with one, each is given to @func as a
+ * request record without messages, at its place among the messages, so
+ * that an import into a session keeps them.
+ */
+void
+tsc_importer_set_request_func (TscImporter          *self,
+                               TscImportRequestFunc  func,
+                               gpointer              user_data)
+{
+  g_return_if_fail (TSC_IS_IMPORTER (self));
+
+  self->request_func = func;
+  self->request_data = user_data;
 }
 
 /**
@@ -300,6 +333,32 @@ emit (Reader            *reader,
   reader->location.entry = entry;
   reader->location.record = record;
   reader->func (message, &reader->location, reader->user_data);
+  reader->location.record = NULL;
+
+  return self->cancellable == NULL ||
+         !g_cancellable_set_error_if_cancelled (self->cancellable, error);
+}
+
+/* Gives @record, a request without messages, to the request function.
+ * Returns %FALSE, with @error set, when the read was cancelled meanwhile. */
+static gboolean
+emit_request (Reader            *reader,
+              TscRequestRecord  *record,
+              guint              entry,
+              GError           **error)
+{
+  TscImporter *self = reader->self;
+
+  g_assert (self->request_func != NULL);
+
+  /* A request of its own: the next message starts another. */
+  self->n_requests++;
+  g_clear_pointer (&self->last_transport, tsc_transport_unref);
+
+  reader->location.line = 0;
+  reader->location.entry = entry;
+  reader->location.record = record;
+  self->request_func (&reader->location, self->request_data);
   reader->location.record = NULL;
 
   return self->cancellable == NULL ||
@@ -937,12 +996,97 @@ exported_raw (GBytes         *bytes,
   return g_byte_array_free_to_bytes (raw);
 }
 
-/* Upstream outcome as exported: {status, attempts, error}. */
+/* Puts @byte back at the offsets listed in the member @name of @meta:
+ * the export wrote the LF and CR bytes of a message as spaces, so that
+ * it stays on one line. Each offset must be in @data and at a space. */
+static gboolean
+restore_bytes (guint8      *data,
+               gsize        len,
+               JsonObject  *meta,
+               const char  *name,
+               guint8       byte,
+               GError     **error)
+{
+  JsonNode *node = get_member (meta, name);
+  JsonArray *offsets;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_LINE,
+                   "“" EXPORT_MEMBER ".%s” is not an array of byte offsets", name);
+      return FALSE;
+    }
+
+  offsets = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (offsets); i++)
+    {
+      JsonNode *item = json_array_get_element (offsets, i);
+      gint64 offset;
+
+      if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_INT64)
+        {
+          g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_LINE,
+                       "“" EXPORT_MEMBER ".%s[%u]” is not a byte offset", name, i);
+          return FALSE;
+        }
+
+      offset = json_node_get_int (item);
+      if (offset < 0 || (guint64) offset >= len)
+        {
+          g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_LINE,
+                       "“" EXPORT_MEMBER ".%s[%u]” is %" G_GINT64_FORMAT
+                       ", outside the message’s %" G_GSIZE_FORMAT " bytes",
+                       name, i, offset, len);
+          return FALSE;
+        }
+
+      if (data[offset] != ' ')
+        {
+          g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_LINE,
+                       "“" EXPORT_MEMBER ".%s[%u]” is %" G_GINT64_FORMAT
+                       ", where the message has no space (was it reformatted?)",
+                       name, i, offset);
+          return FALSE;
+        }
+
+      data[offset] = byte;
+    }
+
+  return TRUE;
+}
+
+/* The message's bytes as received: @raw with the line breaks and
+ * carriage returns that "rawLineBreaks" and "rawCarriageReturns" list put
+ * back. %NULL with @error set when an offset is wrong. */
+static GBytes *
+restore_line_breaks (GBytes      *raw,
+                     JsonObject  *meta,
+                     GError     **error)
+{
+  g_autoptr(GByteArray) copy = NULL;
+
+  if (get_member (meta, "rawLineBreaks") == NULL && get_member (meta, "rawCarriageReturns") == NULL)
+    return g_bytes_ref (raw);
+
+  copy = g_bytes_unref_to_array (g_bytes_ref (raw));
+  if (!restore_bytes (copy->data, copy->len, meta, "rawLineBreaks", '\n', error) ||
+      !restore_bytes (copy->data, copy->len, meta, "rawCarriageReturns", '\r', error))
+    return NULL;
+
+  return g_byte_array_free_to_bytes (g_steal_pointer (&copy));
+}
+
+/* Upstream outcome as exported: {status, attempts, error, finishedAt}. */
 static void
 restore_upstream (TscUpstreamOutcome *upstream,
                   JsonObject         *object,
-                  gint64              finished_at)
+                  gint64              received_at)
 {
+  gint64 finished_at;
+
   if (object == NULL)
     return;
 
@@ -951,8 +1095,11 @@ restore_upstream (TscUpstreamOutcome *upstream,
   upstream->attempts = (guint) CLAMP (get_int (object, "attempts", 0), 0, G_MAXUINT);
   g_free (upstream->error);
   upstream->error = g_strdup (get_string (object, "error"));
-  /* Not exported: the best known time is the request's. */
-  upstream->finished_at = finished_at;
+
+  /* Exports of the first version have no finishedAt: the best known
+   * time is then the request's. */
+  finished_at = tsc_wire_parse_time (get_string (object, "finishedAt"));
+  upstream->finished_at = finished_at != G_MININT64 ? finished_at : received_at;
 }
 
 /* The request an exported message came in, from its "_trackscope": a
@@ -1067,6 +1214,7 @@ restore_exported (Reader      *reader,
                   GError     **error)
 {
   g_autoptr(JsonNode) meta_node = NULL;
+  g_autoptr(GBytes) exported_bytes = NULL;
   g_autoptr(GBytes) raw = NULL;
   g_autoptr(TscMessage) restored = NULL;
   JsonObject *meta;
@@ -1096,7 +1244,11 @@ restore_exported (Reader      *reader,
   if (received_at == G_MININT64)
     received_at = 0;
 
-  raw = exported_raw (bytes, &exported);
+  exported_bytes = exported_raw (bytes, &exported);
+  raw = restore_line_breaks (exported_bytes, meta, error);
+  if (raw == NULL)
+    return FALSE;
+
   restored = decode_exported (raw, meta, received_at, error);
   if (restored == NULL)
     return FALSE;
@@ -1227,6 +1379,47 @@ read_session (Reader      *reader,
 }
 
 /* ---------------------------------------------------------------------- */
+/* Messages of other files                                                 */
+
+/* A line or document of a file that is not our export does not say what
+ * request its messages came in: give them the one a client would have
+ * sent, so that they export as a request to a Tracking API route and
+ * replay to it. The batch route for a batch body or several messages
+ * (each at its index in the batch), else the route of the message's type.
+ * When they were received stays unknown (0). */
+static void
+set_canonical_request (TscTransport *transport,
+                       GPtrArray    *messages)
+{
+  TscMessage *first;
+  gboolean batch;
+
+  if (messages->len == 0)
+    return;
+
+  first = g_ptr_array_index (messages, 0);
+  batch = messages->len > 1 || first->batch_index >= 0 || first->type == TSC_MESSAGE_TYPE_UNKNOWN;
+
+  g_free (transport->method);
+  transport->method = g_strdup ("POST");
+  g_free (transport->route);
+  if (batch)
+    transport->route = g_strdup ("/v1/batch");
+  else
+    transport->route = g_strconcat ("/v1/", tsc_message_type_to_string (first->type), NULL);
+  g_free (transport->path);
+  transport->path = g_strdup (transport->route);
+
+  for (guint i = 0; batch && i < messages->len; i++)
+    {
+      TscMessage *m = g_ptr_array_index (messages, i);
+
+      if (m->batch_index < 0)
+        m->batch_index = (int) MIN (i, (guint) G_MAXINT);
+    }
+}
+
+/* ---------------------------------------------------------------------- */
 /* NDJSON                                                                  */
 
 static gboolean
@@ -1277,6 +1470,8 @@ read_ndjson (Reader      *reader,
           reader_end_group (reader);
           transport = tsc_transport_new ();
           messages = tsc_wire_decode_document (bytes, transport, 0, &local_error);
+          if (messages != NULL)
+            set_canonical_request (transport, messages);
         }
 
       if (exported == NULL && messages == NULL)
@@ -1354,6 +1549,7 @@ read_document (Reader      *reader,
                           reason, error);
       return FALSE;
     }
+  set_canonical_request (transport, messages);
 
   /* Each message's raw bytes lie inside the document: their offset
    * gives the line. */
@@ -1388,7 +1584,6 @@ read_elements (Reader      *reader,
                GArray      *spans,
                GError     **error)
 {
-  g_autoptr(TscTransport) transport = tsc_transport_new ();
   gsize len;
   const char *data = g_bytes_get_data (contents, &len);
   gsize counted = pos;
@@ -1401,6 +1596,7 @@ read_elements (Reader      *reader,
                                                           span->length);
       g_autoptr(TscMessage) exported = NULL;
       g_autoptr(GPtrArray) messages = NULL;
+      g_autoptr(TscTransport) transport = NULL;
       g_autoptr(GError) local_error = NULL;
 
       line = advance_line (data, counted, pos + span->offset, line);
@@ -1408,8 +1604,12 @@ read_elements (Reader      *reader,
 
       if (restore_exported (reader, element, &exported, &local_error) && exported == NULL)
         {
+          /* Each element its own request, as each NDJSON line. */
           reader_end_group (reader);
+          transport = tsc_transport_new ();
           messages = tsc_wire_decode_document (element, transport, 0, &local_error);
+          if (messages != NULL)
+            set_canonical_request (transport, messages);
         }
 
       if (exported != NULL)
@@ -1788,6 +1988,121 @@ restore_har_message_ids (GPtrArray  *messages,
     }
 }
 
+/* The error the collector answered, from its reply body
+ * {"success":false,"code":…,"message":…}. */
+static void
+har_reply_error (JsonObject  *response,
+                 char       **code,
+                 char       **message)
+{
+  g_autoptr(JsonNode) reply = NULL;
+  const char *text = get_string (get_object (response, "content"), "text");
+  JsonObject *object;
+
+  *code = NULL;
+  *message = NULL;
+  if (text == NULL)
+    return;
+
+  reply = json_from_string (text, NULL);
+  if (reply == NULL || !JSON_NODE_HOLDS_OBJECT (reply))
+    return;
+
+  object = json_node_get_object (reply);
+  *code = g_strdup (get_string (object, "code"));
+  *message = g_strdup (get_string (object, "message"));
+}
+
+/* An entry of our own HAR for a request the collector refused (status
+ * >= 400): a request record without messages, as the collector stored
+ * it, with the body it kept (base64 when not text, maybe cut short), its
+ * headers and the error it answered. */
+static gboolean
+read_har_refused (Reader         *reader,
+                  const HarEntry *har,
+                  const char     *url_path,
+                  const char     *query,
+                  guint           status,
+                  GError        **error)
+{
+  JsonObject *request = get_object (har->entry, "request");
+  JsonObject *response = get_object (har->entry, "response");
+  JsonObject *meta = get_object (har->entry, EXPORT_MEMBER);
+  JsonObject *post_data = get_object (request, "postData");
+  const char *method = get_string (request, "method");
+  const char *text = get_string (post_data, "text");
+  const char *write_key = get_string (meta, "writeKey");
+  g_autoptr(GPtrArray) headers = har_headers (request, FALSE);
+  g_autoptr(TscRequestRecord) record = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *message = NULL;
+  TscWireRequest wire = { 0 };
+  TscRoute route = { 0 };
+  gboolean routed;
+  gint64 received_at;
+  gint64 body_size;
+
+  if (text != NULL && text[0] != '\0')
+    {
+      if (g_strcmp0 (get_string (meta, "bodyEncoding"), "base64") == 0)
+        {
+          gsize len = 0;
+          guchar *decoded = g_base64_decode (text, &len);
+
+          body = g_bytes_new_take (decoded, len);
+        }
+      else
+        {
+          body = g_bytes_new (text, strlen (text));
+        }
+    }
+
+  received_at = tsc_wire_parse_time (get_string (meta, "receivedAt"));
+  if (received_at == G_MININT64)
+    received_at = tsc_wire_parse_time (get_string (har->entry, "startedDateTime"));
+
+  wire.method = method != NULL ? method : "POST";
+  wire.path = url_path;
+  wire.query = query;
+  wire.remote_addr = get_string (meta, "remoteAddress");
+  wire.headers = (const char * const *) headers->pdata;
+  wire.body = body;
+  wire.received_at = received_at != G_MININT64 ? received_at : 0;
+
+  routed = tsc_route_parse (url_path, &route);
+  record = tsc_wire_record_new (&wire, routed ? &route : NULL);
+  tsc_route_clear (&route);
+
+  /* What the collector knew beyond the headers: the encoding it saw, a
+   * write key it found in the body. */
+  g_free (record->transport->content_encoding);
+  record->transport->content_encoding = g_strdup (get_string (meta, "contentEncoding"));
+  if (write_key != NULL)
+    {
+      g_free (record->transport->write_key);
+      record->transport->write_key = g_strdup (write_key);
+      record->transport->auth_method =
+        tsc_auth_method_from_string (get_string (meta, "authMethod"));
+    }
+
+  body_size = get_int (request, "bodySize", -1);
+  if (body_size >= 0)
+    record->body_size = (gsize) body_size;
+  tsc_request_record_keep_body (record, body, G_MAXSIZE);
+  record->body_truncated = body != NULL && get_bool (meta, "bodyTruncated");
+  record->message_count = 0;
+
+  har_reply_error (response, &code, &message);
+  tsc_request_record_reject (record, status, code, message);
+  restore_upstream (&record->upstream, get_object (meta, "upstream"), record->received_at);
+
+  if (reader->self->collector == NULL)
+    reader->self->collector = har_collector (get_string (request, "url"), url_path);
+
+  return emit_request (reader, record, har->index + 1, error);
+}
+
 static gboolean
 read_har_entry (Reader         *reader,
                 const HarEntry *har,
@@ -1837,6 +2152,12 @@ read_har_entry (Reader         *reader,
       url_path = g_strdup (url);
     }
 
+  /* A request our own collector refused is kept, when asked for, as
+   * it was stored: it shows what was sent and why it was refused. */
+  status = get_int (response, "status", 0);
+  if (status >= 400 && status <= G_MAXUINT && meta != NULL && self->request_func != NULL)
+    return read_har_refused (reader, har, url_path, query, (guint) status, error);
+
   if (!tsc_route_parse (url_path, &route))
     {
       skip (reader, TSC_IMPORT_SKIP_NOT_TRACKING);
@@ -1859,7 +2180,6 @@ read_har_entry (Reader         *reader,
 
   /* A request the server refused was not taken: the client retries it,
    * and the retry is the call. 0 means the HAR does not know. */
-  status = get_int (response, "status", 0);
   if (status >= 400)
     {
       tsc_route_clear (&route);
@@ -2350,6 +2670,7 @@ typedef struct
   guint             in_transaction;
   guint64           n_calls;
   guint64           n_requests;
+  guint64           n_refused;
   GError           *error;      /* the first write error */
 } SessionImport;
 
@@ -2387,6 +2708,8 @@ session_import_flush (SessionImport *state)
 
   state->n_calls += state->messages->len;
   state->n_requests++;
+  if (record->status >= 400 && state->messages->len == 0)
+    state->n_refused++;
 
   if (state->in_transaction >= IMPORT_COMMIT_CHUNK)
     {
@@ -2445,6 +2768,21 @@ session_import_message_cb (TscMessage              *message,
     }
 
   g_ptr_array_add (state->messages, tsc_message_ref (message));
+}
+
+static void
+session_import_request_cb (const TscImportLocation *location,
+                           gpointer                 user_data)
+{
+  SessionImport *state = user_data;
+
+  if (state->error != NULL)
+    return;
+
+  /* After the request being gathered, a row of its own. */
+  session_import_flush (state);
+  state->record = tsc_request_record_ref (location->record);
+  session_import_flush (state);
 }
 
 /* The names of @inputs, as a JSON array of their base names. */
@@ -2586,9 +2924,11 @@ tsc_import_report_free (TscImportReport *report)
  * Writes the messages of every input into a new session file, one
  * request row per request: a HAR entry, a request of a session file or of
  * a Trackscope export keeps its record (headers, status, body size);
- * other messages get a record of their own (status 200, no headers), one
- * per line or document. Trackscope's own exports come back as they were
- * captured, messageIds the collector added and all.
+ * other messages get a record of their own (status 200, no headers, the
+ * Tracking API route a client would have sent them to), one per line or
+ * document. Trackscope's own exports come back as they were captured,
+ * messageIds the collector added and all, and the requests the collector
+ * refused with them when the export is a HAR.
  *
  * The file is written beside @session_path under another name and only
  * takes its name once complete: after an error (an unreadable or
@@ -2659,6 +2999,7 @@ tsc_import_to_session (const char * const  *inputs,
 
   importer = tsc_importer_new (flags);
   importer->cancellable = g_object_ref (stop);
+  tsc_importer_set_request_func (importer, session_import_request_cb, &state);
 
   if (!import_inputs (importer, inputs, &state, error))
     goto out;
@@ -2708,6 +3049,7 @@ tsc_import_to_session (const char * const  *inputs,
       r->n_inputs = tsc_importer_get_n_inputs (importer);
       r->n_calls = state.n_calls;
       r->n_requests = state.n_requests;
+      r->n_refused = state.n_refused;
       memcpy (r->skipped, importer->skipped, sizeof r->skipped);
       r->problems = g_ptr_array_ref (importer->problems);
       *report = r;

@@ -52,7 +52,8 @@ typedef enum
   TSC_IMPORT_SKIP_NOT_TRACKING,  /* a HAR entry to a URL that is no Tracking API route */
   TSC_IMPORT_SKIP_NO_CALLS,      /* to a route that carries no calls (settings, metrics) */
   TSC_IMPORT_SKIP_NOT_POST,      /* to a call route, but not a POST (CORS preflights, …) */
-  TSC_IMPORT_SKIP_REFUSED,       /* a request the server answered with a status >= 400 */
+  TSC_IMPORT_SKIP_REFUSED,       /* a request the server answered with a status >= 400
+                                    (but see tsc_importer_set_request_func()) */
   TSC_IMPORT_SKIP_BAD_ENTRY,     /* a HAR entry whose body cannot be decoded (a problem) */
   TSC_IMPORT_SKIP_BAD_LINE,      /* a line or exported message that is no message (a problem) */
   TSC_IMPORT_N_SKIP_REASONS
@@ -79,6 +80,13 @@ typedef void (*TscImportFunc) (TscMessage              *message,
                                const TscImportLocation *location,
                                gpointer                 user_data);
 
+/* Called, in order between the messages, for a request that is kept
+ * although it brought no messages: a request the collector refused, read
+ * back from a Trackscope HAR export. @location->record is the request
+ * (status, error, kept body, headers), owned by the importer. */
+typedef void (*TscImportRequestFunc) (const TscImportLocation *location,
+                                      gpointer                 user_data);
+
 #define TSC_TYPE_IMPORTER (tsc_importer_get_type ())
 G_DECLARE_FINAL_TYPE (TscImporter, tsc_importer, TSC, IMPORTER, GObject)
 
@@ -87,6 +95,9 @@ const char      *tsc_import_format_to_string      (TscImportFormat       format)
 const char      *tsc_import_skip_reason_to_string (TscImportSkipReason   reason);
 
 TscImporter     *tsc_importer_new                 (TscImportFlags        flags);
+void             tsc_importer_set_request_func    (TscImporter          *self,
+                                                   TscImportRequestFunc  func,
+                                                   gpointer              user_data);
 gboolean         tsc_importer_read_file           (TscImporter          *self,
                                                    const char           *path,
                                                    TscImportFunc         func,
@@ -111,6 +122,8 @@ typedef struct
   guint      n_inputs;
   guint64    n_calls;                             /* messages written */
   guint64    n_requests;                          /* request rows written */
+  guint64    n_refused;                           /* of them, requests the collector refused,
+                                                     kept without calls (from our HAR) */
   guint64    skipped[TSC_IMPORT_N_SKIP_REASONS];  /* entries and lines, by reason */
   GPtrArray *problems;                            /* (element-type GError): what was skipped as
                                                      bad, each naming its file and line */

@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "tsc-export.h"
 #include "tsc-import.h"
 #include "tsc-session-store.h"
 #include "tsc-test-util.h"
@@ -1285,6 +1286,403 @@ test_export_har (void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Round trips through the exports                                      */
+
+/* Stores a request as the collector does: decoded, or refused with the
+ * status and error decoding gave and at most @keep bytes of its body. */
+static void
+store_post (TscSessionStore    *store,
+            const char         *path,
+            const char * const *headers,
+            GBytes             *body,
+            gint64              received_at,
+            gsize               keep)
+{
+  g_autoptr(TscRequestRecord) record = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  TscWireRequest request = { 0 };
+  TscWireLimits limits;
+  TscRoute route;
+
+  tsc_wire_limits_init (&limits);
+  g_assert_true (tsc_route_parse (path, &route));
+
+  request.method = "POST";
+  request.path = path;
+  request.remote_addr = "192.0.2.9";
+  request.headers = headers;
+  request.body = body;
+  request.received_at = received_at;
+
+  record = tsc_wire_record_new (&request, &route);
+  messages = tsc_wire_decode (&request, &route, &limits, record, &error);
+  if (messages == NULL)
+    {
+      tsc_request_record_keep_body (record, body, keep);
+      tsc_request_record_reject (record, tsc_wire_error_status (error),
+                                 tsc_wire_error_code (error), error->message);
+    }
+  else
+    {
+      record->status = 200;
+      tsc_request_record_keep_body (record, NULL, 0);
+    }
+
+  tsc_test_store_append (store, record, messages);
+  tsc_route_clear (&route);
+}
+
+static void
+store_json (TscSessionStore    *store,
+            const char         *path,
+            const char * const *headers,
+            const char         *body,
+            gint64              received_at)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+  store_post (store, path, headers, bytes, received_at, G_MAXSIZE);
+}
+
+/* Writes @session as @format into @dir/@name. */
+static char *
+export_to_file (const char      *session,
+                TscExportFormat  format,
+                const char      *dir,
+                const char      *name)
+{
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+  TscExportOptions options = { 0 };
+  gsize len;
+
+  options.format = format;
+  g_assert_true (tsc_export_session (session, &options, out, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_close (out, NULL, NULL));
+
+  len = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out));
+  return tsc_test_write_file (dir, name,
+                              g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                              (gssize) len);
+}
+
+/* Every message of the session @path, in seq order. */
+static GPtrArray *
+session_messages (const char *path)
+{
+  g_autoptr(TscSessionStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *messages;
+
+  store = tsc_session_store_open (path, TSC_SESSION_STORE_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+  messages = tsc_session_store_load_messages (store, 0, 1000, &error);
+  g_assert_no_error (error);
+  return messages;
+}
+
+/* @a and @b are the same messages: bytes, ids, types, batch places and
+ * the routes of their requests. */
+static void
+assert_same_messages (GPtrArray *a,
+                      GPtrArray *b)
+{
+  g_assert_cmpuint (a->len, ==, b->len);
+  for (guint i = 0; i < a->len; i++)
+    {
+      TscMessage *x = g_ptr_array_index (a, i);
+      TscMessage *y = g_ptr_array_index (b, i);
+      gsize x_len, y_len;
+      const char *x_raw = g_bytes_get_data (x->raw, &x_len);
+      const char *y_raw = g_bytes_get_data (y->raw, &y_len);
+
+      g_test_message ("message %u: %s", i + 1, x->message_id);
+      g_assert_cmpmem (x_raw, x_len, y_raw, y_len);
+      g_assert_cmpstr (x->message_id, ==, y->message_id);
+      g_assert_cmpint (x->message_id_added, ==, y->message_id_added);
+      g_assert_cmpint (x->type, ==, y->type);
+      g_assert_cmpint (x->batch_index, ==, y->batch_index);
+      g_assert_cmpstr (x->sent_at, ==, y->sent_at);
+      g_assert_cmpstr (x->batch_context, ==, y->batch_context);
+      g_assert_cmpstr (x->transport->route, ==, y->transport->route);
+      g_assert_cmpstr (x->transport->path, ==, y->transport->path);
+      g_assert_cmpint (x->transport->request_id, ==, y->transport->request_id);
+    }
+}
+
+/* A message written over several lines, with LF or CRLF, alone or as a
+ * batch item, exports on one line and comes back byte for byte from the
+ * NDJSON, the JSON document and an array of exported messages. */
+static void
+test_export_line_breaks_come_back (TscTestTmpDir *t,
+                                   gconstpointer  data)
+{
+  const char *json_headers[] = { "Content-Type", "application/json", NULL };
+  g_autofree char *session = g_build_filename (t->dir, "pretty.trackscope", NULL);
+  g_autofree char *ndjson = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *array = NULL;
+  g_autofree char *ndjson_text = NULL;
+  g_autofree char *copy = g_build_filename (t->dir, "copy.trackscope", NULL);
+  g_autoptr(GPtrArray) captured = NULL;
+  g_autoptr(GPtrArray) copied = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *pretty = "{\n  \"userId\": \"u3\",\n  \"event\": \"P\"\n}";
+  const char *inputs[] = { NULL, NULL };
+
+  {
+    g_autoptr(TscSessionStore) store = tsc_session_store_open (session, TSC_SESSION_STORE_OPEN_CREATE,
+                                                               &error);
+
+    g_assert_no_error (error);
+    store_json (store, "/v1/track", json_headers, pretty, usec ("2024-05-01T10:00:00Z"));
+    store_json (store, "/v1/page", json_headers,
+                "{\r\n\"anonymousId\":\"a1\",\r\n\"name\":\"Home\",\"messageId\":\"c2\"\r\n}\r\n",
+                usec ("2024-05-01T10:00:01Z"));
+    store_json (store, "/v1/batch", json_headers,
+                "{\"batch\":[{\n  \"type\": \"track\",\n  \"event\": \"B\",\r\n  \"userId\": \"u4\"\n},"
+                "{\"type\":\"identify\",\"userId\":\"u4\",\"messageId\":\"c4\"}]}",
+                usec ("2024-05-01T10:00:02Z"));
+  }
+  captured = session_messages (session);
+  g_assert_cmpuint (captured->len, ==, 4);
+  assert_raw (g_ptr_array_index (captured, 0), pretty);
+
+  ndjson = export_to_file (session, TSC_EXPORT_NDJSON, t->dir, "pretty.ndjson");
+  json = export_to_file (session, TSC_EXPORT_JSON, t->dir, "pretty.json");
+
+  /* One message a line: no raw line break left in a line. */
+  ndjson_text = tsc_test_read_file (ndjson);
+  {
+    g_auto(GStrv) lines = g_strsplit (ndjson_text, "\n", -1);
+
+    g_assert_cmpuint (g_strv_length (lines), ==, 5);
+    g_assert_null (strchr (ndjson_text, '\r'));
+    tsc_test_assert_contains (ndjson_text, "\"rawLineBreaks\":[1,19,34]");
+  }
+
+  /* The lines as a JSON array. */
+  {
+    g_autoptr(GString) text = g_string_new ("[\n");
+    g_auto(GStrv) lines = g_strsplit (ndjson_text, "\n", -1);
+
+    for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+      g_string_append_printf (text, "%s%s\n", i > 0 ? "," : "", lines[i]);
+    g_string_append (text, "]\n");
+    array = tsc_test_write_file (t->dir, "pretty-array.json", text->str, -1);
+  }
+
+  {
+    const char *files[] = { ndjson, json, array };
+
+    for (guint f = 0; f < G_N_ELEMENTS (files); f++)
+      {
+        g_auto(Import) im = import_new (TSC_IMPORT_FLAGS_STRICT);
+
+        g_test_message ("%s", files[f]);
+        import_read (&im, files[f]);
+        g_assert_cmpuint (im.messages->len, ==, captured->len);
+        for (guint i = 0; i < captured->len; i++)
+          {
+            TscMessage *m = g_ptr_array_index (captured, i);
+            gsize len;
+            const char *raw = g_bytes_get_data (m->raw, &len);
+            g_autofree char *expected = g_strndup (raw, len);
+
+            assert_raw (message_at (&im, i), expected);
+            g_assert_cmpstr (message_at (&im, i)->message_id, ==, m->message_id);
+          }
+      }
+  }
+
+  /* Into a session and out again: the same lines. */
+  inputs[0] = ndjson;
+  g_assert_true (tsc_import_to_session (inputs, copy, TSC_IMPORT_FLAGS_STRICT, NULL, NULL, &error));
+  g_assert_no_error (error);
+  copied = session_messages (copy);
+  assert_same_messages (captured, copied);
+  {
+    g_autofree char *again = export_to_file (copy, TSC_EXPORT_NDJSON, t->dir, "again.ndjson");
+    g_autofree char *again_text = tsc_test_read_file (again);
+
+    g_assert_cmpstr (again_text, ==, ndjson_text);
+  }
+}
+
+/* An offset that does not point at a space the export wrote is a
+ * problem of its line, naming the member. */
+static void
+test_export_bad_line_break_offsets (void)
+{
+  g_autofree char *path = tsc_test_data_path ("import", "bad-line-breaks.ndjson");
+  g_autofree char *line2 = g_strdup_printf ("%s:2:", path);
+  g_autofree char *line3 = g_strdup_printf ("%s:3:", path);
+  g_auto(Import) im = import_new (TSC_IMPORT_FLAGS_NONE);
+  const char *ids[] = { "b1", "b4", NULL };
+
+  import_read (&im, path);
+  assert_read (&im, TSC_IMPORT_FORMAT_NDJSON, ids, NULL);
+  assert_raw (message_at (&im, 0), "{\"type\":\"track\",\n\"event\":\"A\",\"userId\":\"u1\",\"messageId\":\"b1\"}");
+  assert_raw (message_at (&im, 1),
+              "{\r\n\"type\":\"page\",\"name\":\"Home\",\"anonymousId\":\"a1\",\"messageId\":\"b4\"\r\n}");
+
+  g_assert_cmpuint (tsc_importer_get_problems (im.importer)->len, ==, 2);
+  assert_problem (&im, 0, TSC_IMPORT_ERROR_INVALID_LINE, line2, "_trackscope.rawLineBreaks[0]",
+                  "no space", NULL);
+  assert_problem (&im, 1, TSC_IMPORT_ERROR_INVALID_LINE, line3,
+                  "_trackscope.rawCarriageReturns[0]", "outside", NULL);
+  g_assert_cmpuint (tsc_importer_get_skipped (im.importer, TSC_IMPORT_SKIP_BAD_LINE), ==, 2);
+}
+
+/* Messages of a file that is not our export get the request a client
+ * would have sent them in, so that the HAR export of their import reads
+ * back as the same calls. */
+static void
+test_plain_import_exports_as_har_and_back (TscTestTmpDir *t,
+                                           gconstpointer  data)
+{
+  g_autofree char *plain = tsc_test_data_path ("import", "plain.ndjson");
+  g_autofree char *first = g_build_filename (t->dir, "first.trackscope", NULL);
+  g_autofree char *second = g_build_filename (t->dir, "second.trackscope", NULL);
+  g_autofree char *har = NULL;
+  g_autofree char *har_text = NULL;
+  g_autoptr(TscImportReport) report = NULL;
+  g_autoptr(GPtrArray) imported = NULL;
+  g_autoptr(GPtrArray) reimported = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *first_inputs[] = { plain, NULL };
+  const char *second_inputs[] = { NULL, NULL };
+
+  g_assert_true (tsc_import_to_session (first_inputs, first, TSC_IMPORT_FLAGS_STRICT, &report, NULL,
+                                        &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_calls, ==, 7);
+  g_assert_cmpuint (report->n_requests, ==, 6);
+
+  /* A message alone: the route of its type; a batch body or several
+   * messages: the batch route; a message of no known type too. */
+  tsc_test_assert_db_text (first, "SELECT group_concat(method || ' ' || route || ' ' || path || ' ' || "
+                           "received_at, ', ') FROM (SELECT * FROM requests ORDER BY id)", NULL,
+                           "POST /v1/identify /v1/identify 0, POST /v1/track /v1/track 0, "
+                           "POST /v1/batch /v1/batch 0, POST /v1/batch /v1/batch 0, "
+                           "POST /v1/alias /v1/alias 0, POST /v1/batch /v1/batch 0");
+  tsc_test_assert_db_text (first, "SELECT group_concat(ifnull(batch_index, '-'), ' ') "
+                           "FROM (SELECT * FROM messages ORDER BY seq)", NULL, "- - 0 0 1 - 0");
+
+  har = export_to_file (first, TSC_EXPORT_HAR, t->dir, "first.har");
+  har_text = tsc_test_read_file (har);
+  tsc_test_assert_contains (har_text, "\"url\":\"http://localhost/v1/identify\"");
+  tsc_test_assert_contains (har_text, "\"url\":\"http://localhost/v1/batch\"");
+
+  g_clear_pointer (&report, tsc_import_report_free);
+  second_inputs[0] = har;
+  g_assert_true (tsc_import_to_session (second_inputs, second, TSC_IMPORT_FLAGS_STRICT, &report, NULL,
+                                        &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_calls, ==, 7);
+  g_assert_cmpuint (report->n_requests, ==, 6);
+
+  imported = session_messages (first);
+  reimported = session_messages (second);
+  assert_same_messages (imported, reimported);
+}
+
+/* A session with requests the collector refused: its HAR export, read
+ * back, exports the same HAR, refused requests, kept bodies and request
+ * ids included. */
+static void
+test_export_har_keeps_refused_requests (TscTestTmpDir *t,
+                                        gconstpointer  data)
+{
+  const char *json_headers[] = { "Content-Type", "application/json", "User-Agent", "test/1", NULL };
+  const char *gzip_headers[] = { "Content-Type", "application/json", "Content-Encoding", "gzip",
+                                 "Authorization", "Basic V0s6" /* WK: */, NULL };
+  const char *broken = "{\"batch\":[{\"type\":\"track\",\"event\":\"Cut\",\"userId\":\"u1\"";
+  g_autofree char *session = g_build_filename (t->dir, "refused.trackscope", NULL);
+  g_autofree char *copy = g_build_filename (t->dir, "copy.trackscope", NULL);
+  g_autofree char *har = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *har_text = NULL;
+  g_autofree char *again_text = NULL;
+  g_autoptr(TscImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *inputs[] = { NULL, NULL };
+
+  {
+    g_autoptr(TscSessionStore) store = tsc_session_store_open (session, TSC_SESSION_STORE_OPEN_CREATE,
+                                                               &error);
+    g_autoptr(GBytes) compressed = tsc_test_compress (broken, strlen (broken),
+                                                      G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+    TscUpstreamOutcome upstream = { TSC_UPSTREAM_DONE, 200, 1, NULL, usec ("2024-05-01T10:00:04Z") };
+
+    g_assert_no_error (error);
+    store_json (store, "/v1/batch", json_headers,
+                "{\"batch\":[{\"type\":\"identify\",\"userId\":\"u1\",\"messageId\":\"r1\"}]}",
+                usec ("2024-05-01T10:00:00.000001Z"));
+    /* Not JSON: refused, its body kept. */
+    store_json (store, "/v1/track", json_headers, "{\"type\":\"track\", oops}",
+                usec ("2024-05-01T10:00:01.000002Z"));
+    /* Compressed and cut short: refused, 12 of its bytes kept, which are
+     * not text. */
+    store_post (store, "/v1/batch", gzip_headers, compressed, usec ("2024-05-01T10:00:02.000003Z"), 12);
+    store_json (store, "/v1/track", json_headers,
+                "{\"event\":\"After\",\"userId\":\"u1\"}", usec ("2024-05-01T10:00:03.000004Z"));
+    g_assert_true (tsc_session_store_set_info (store, "collector", "http://127.0.0.1:9876", &error));
+    g_assert_true (tsc_session_store_set_upstream (store, 4, &upstream, &error));
+    g_assert_no_error (error);
+  }
+  tsc_test_assert_db_text (session, "SELECT group_concat(status || ':' || body_truncated, ' ') "
+                           "FROM (SELECT * FROM requests ORDER BY id)", NULL,
+                           "200:0 400:0 400:1 200:0");
+
+  har = export_to_file (session, TSC_EXPORT_HAR, t->dir, "refused.har");
+  har_text = tsc_test_read_file (har);
+  tsc_test_assert_contains (har_text, "\"bodyTruncated\":true");
+  tsc_test_assert_contains (har_text, "\"bodyEncoding\":\"base64\"");
+
+  inputs[0] = har;
+  g_assert_true (tsc_import_to_session (inputs, copy, TSC_IMPORT_FLAGS_STRICT, &report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_calls, ==, 2);
+  g_assert_cmpuint (report->n_requests, ==, 4);
+  g_assert_cmpuint (report->n_refused, ==, 2);
+  g_assert_cmpuint (report->skipped[TSC_IMPORT_SKIP_REFUSED], ==, 0);
+
+  /* Stored as the collector stored them. */
+  {
+    const char *columns = "SELECT status || ' ' || ifnull(error_code, '-') || ' ' || message_count || ' ' || "
+                          "body_size || ' ' || body_truncated || ' ' || hex(ifnull(body, '')) || ' ' || "
+                          "ifnull(content_encoding, '-') || ' ' || ifnull(write_key, '-') || ' ' || "
+                          "headers || ' ' || error_message FROM requests WHERE id = ?";
+
+    for (gint64 id = 2; id <= 3; id++)
+      {
+        g_autofree char *param = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+        g_autofree char *original = tsc_test_db_text (session, columns, param);
+
+        g_test_message ("request %s: %s", param, original);
+        tsc_test_assert_db_text (copy, columns, param, original);
+      }
+  }
+
+  again = export_to_file (copy, TSC_EXPORT_HAR, t->dir, "again.har");
+  again_text = tsc_test_read_file (again);
+  g_assert_cmpstr (again_text, ==, har_text);
+
+  /* `check` and other readers that take no requests count them as
+   * refused. */
+  {
+    g_auto(Import) im = import_new (TSC_IMPORT_FLAGS_STRICT);
+
+    import_read (&im, har);
+    g_assert_cmpuint (im.messages->len, ==, 2);
+    g_assert_cmpuint (tsc_importer_get_skipped (im.importer, TSC_IMPORT_SKIP_REFUSED), ==, 2);
+  }
+}
+
+/* ------------------------------------------------------------------ */
 /* Skipped entries and lines                                            */
 
 static void
@@ -1375,11 +1773,12 @@ test_to_session_writes_requests (TscTestTmpDir *t,
 
   g_assert_cmpuint (report->n_inputs, ==, 2);
   g_assert_cmpuint (report->n_calls, ==, 11);
-  /* 7 from the NDJSON, 2 from the HAR */
-  g_assert_cmpuint (report->n_requests, ==, 9);
+  /* 7 from the NDJSON, 3 from the HAR: the refused one is kept */
+  g_assert_cmpuint (report->n_requests, ==, 10);
+  g_assert_cmpuint (report->n_refused, ==, 1);
   g_assert_cmpuint (report->skipped[TSC_IMPORT_SKIP_BAD_LINE], ==, 1);
   g_assert_cmpuint (report->skipped[TSC_IMPORT_SKIP_NOT_TRACKING], ==, 2);
-  g_assert_cmpuint (report->skipped[TSC_IMPORT_SKIP_REFUSED], ==, 1);
+  g_assert_cmpuint (report->skipped[TSC_IMPORT_SKIP_REFUSED], ==, 0);
   g_assert_cmpuint (report->problems->len, ==, 1);
 
   /* Only the session is left, its log folded in. */
@@ -1387,7 +1786,7 @@ test_to_session_writes_requests (TscTestTmpDir *t,
   g_assert_cmpstr (listing, ==, "imported.trackscope");
 
   g_assert_cmpint (tsc_test_db_int (session, "SELECT count(*) FROM messages", NULL), ==, 11);
-  g_assert_cmpint (tsc_test_db_int (session, "SELECT count(*) FROM requests", NULL), ==, 9);
+  g_assert_cmpint (tsc_test_db_int (session, "SELECT count(*) FROM requests", NULL), ==, 10);
   g_assert_cmpint (tsc_test_db_int (session, "SELECT message_count FROM requests WHERE id = 1", NULL),
                    ==, 2);
   tsc_test_assert_db_text (session, "SELECT message_id FROM messages WHERE seq = 1", NULL,
@@ -1410,6 +1809,13 @@ test_to_session_writes_requests (TscTestTmpDir *t,
   }
   tsc_test_assert_db_text (session, "SELECT body_size FROM requests WHERE id = 8", NULL, "151");
   tsc_test_assert_db_text (session, "SELECT remote_addr FROM requests WHERE id = 8", NULL, "192.0.2.7");
+  /* The request the collector refused, in its place: no calls, the body
+   * it kept. */
+  tsc_test_assert_db_text (session, "SELECT status || ' ' || message_count || ' ' || path || ' ' || "
+                           "CAST(body AS TEXT) FROM requests WHERE id = 9", NULL,
+                           "400 0 /v1/track {\"event\":\"Nope\"}");
+  tsc_test_assert_db_text (session, "SELECT received_at FROM requests WHERE id = 9", NULL,
+                           "1714557604000001");
   /* the first request, its late message and the HAR entry */
   tsc_test_assert_db_text (session, "SELECT count(*) FROM upstream", NULL, "3");
   tsc_test_assert_db_text (session, "SELECT error FROM upstream WHERE request_id = 8", NULL, "Bad Gateway");
@@ -1618,6 +2024,14 @@ main (int    argc,
   TSC_TEST_ADD_TMP_DIR ("/import/export/json-cut-short-is-not-read-as-ndjson", &export_cut_short,
                         test_refused_file);
   g_test_add_func ("/import/export/har-entries-keep-request-and-added-ids", test_export_har);
+  TSC_TEST_ADD_TMP_DIR ("/import/export/line-breaks-of-a-message-come-back", NULL,
+                        test_export_line_breaks_come_back);
+  g_test_add_func ("/import/export/wrong-line-break-offset-is-a-bad-line",
+                   test_export_bad_line_break_offsets);
+  TSC_TEST_ADD_TMP_DIR ("/import/export/har-keeps-refused-requests", NULL,
+                        test_export_har_keeps_refused_requests);
+  TSC_TEST_ADD_TMP_DIR ("/import/plain/har-export-of-an-import-reads-back", NULL,
+                        test_plain_import_exports_as_har_and_back);
   g_test_add_func ("/import/skips/counted-by-reason", test_skips_are_counted_by_reason);
   TSC_TEST_ADD_TMP_DIR ("/import/to-session/one-request-row-per-request", NULL,
                         test_to_session_writes_requests);
