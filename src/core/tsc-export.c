@@ -595,6 +595,7 @@ typedef struct
   JsonSeen                seen;
   TscIdentityModel       *model;         /* JSON */
   char                   *collector;     /* HAR */
+  gint64                  exported_at;   /* µs since the epoch */
 } Writer;
 
 static void
@@ -735,7 +736,7 @@ write_json_header (Writer           *w,
   g_string_append (out, "{\"trackscope\":{\"format\":\"" EXPORT_FORMAT_NAME "\"");
   append_int_member (out, "formatVersion", EXPORT_FORMAT_VERSION);
   append_string_member (out, "version", PACKAGE_VERSION);
-  append_time_member (out, "exportedAt", g_get_real_time ());
+  append_time_member (out, "exportedAt", w->exported_at);
 
   g_string_append (out, ",\"session\":{");
   {
@@ -1042,7 +1043,10 @@ write_har_request (Writer            *w,
   if (transport->auth_method == TSC_AUTH_QUERY && transport->write_key != NULL)
     query_key = g_uri_escape_string (transport->write_key, NULL, FALSE);
 
-  started = tsc_wire_format_time (received_at);
+  /* HAR needs a start time. Calls read from files without a receive
+   * time get this export's, the same for all so that their order stays;
+   * "_trackscope" tells that the time is unknown by leaving it out. */
+  started = tsc_wire_format_time (received_at > 0 ? received_at : w->exported_at);
 
   writer_separate (w);
   g_string_append (out, "{\"startedDateTime\":");
@@ -1203,6 +1207,7 @@ tsc_export_session (const char              *session_path,
   w.cancellable = cancellable;
   w.buffer = g_string_sized_new (64 * 1024);
   w.total = total;
+  w.exported_at = g_get_real_time ();
   messages = g_ptr_array_new_with_free_func ((GDestroyNotify) tsc_message_unref);
 
   switch (options->format)

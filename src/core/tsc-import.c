@@ -2058,9 +2058,8 @@ read_har_refused (Reader         *reader,
         }
     }
 
+  /* Our own HAR leaves receivedAt out when the time is unknown. */
   received_at = tsc_wire_parse_time (get_string (meta, "receivedAt"));
-  if (received_at == G_MININT64)
-    received_at = tsc_wire_parse_time (get_string (har->entry, "startedDateTime"));
 
   wire.method = method != NULL ? method : "POST";
   wire.path = url_path;
@@ -2216,10 +2215,11 @@ read_har_entry (Reader         *reader,
   }
   headers = har_headers (request, plain_body);
 
-  received_at = G_MININT64;
+  /* Our own HAR leaves receivedAt out when the time is unknown; other
+   * tools' start times are when the request was sent. */
   if (meta != NULL)
     received_at = tsc_wire_parse_time (get_string (meta, "receivedAt"));
-  if (received_at == G_MININT64)
+  else
     received_at = tsc_wire_parse_time (get_string (har->entry, "startedDateTime"));
 
   wire.method = "POST";
