@@ -75,6 +75,51 @@ tsc_test_write_file (const char *dir,
   return path;
 }
 
+/* The contents of the file at @path. */
+char *
+tsc_test_read_file (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  return contents;
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(char * const *) a, *(char * const *) b);
+}
+
+/* The names in @dir, sorted, joined with spaces. With @skip_companions,
+ * the SQLite companions of session files (NAME.trackscope-wal and -shm),
+ * which any reader of a session may create, are left out. */
+char *
+tsc_test_list_dir (const char *dir,
+                   gboolean    skip_companions)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_assert_nonnull (handle);
+  while ((name = g_dir_read_name (handle)) != NULL)
+    {
+      if (skip_companions &&
+          (g_str_has_suffix (name, ".trackscope-wal") ||
+           g_str_has_suffix (name, ".trackscope-shm")))
+        continue;
+      g_ptr_array_add (names, g_strdup (name));
+    }
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+
+  return g_strjoinv (" ", (char **) names->pdata);
+}
+
 /* The folder is named after the test program. */
 void
 tsc_test_tmp_dir_set_up (TscTestTmpDir *t,
@@ -114,6 +159,22 @@ tsc_test_assert_contains (const char *haystack,
 {
   if (strstr (haystack, needle) == NULL)
     g_error ("“%s” does not contain “%s”", haystack, needle);
+}
+
+/* ---------------------------------------------------------------------- */
+/* JSON                                                                    */
+
+/* The document @text, which must be valid JSON. */
+JsonNode *
+tsc_test_parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (json_parser_get_root (parser));
+  return json_parser_steal_root (parser);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -309,6 +370,256 @@ tsc_test_wait_for_exit (GSubprocess *process,
     }
 }
 
+/* Everything left on @stream, up to its end, line by line (each line
+ * ends with a newline); fails the test when a line takes longer than
+ * @timeout_ms. */
+char *
+tsc_test_read_rest (GDataInputStream *stream,
+                    guint             timeout_ms)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  char *line;
+
+  while ((line = tsc_test_read_line (stream, timeout_ms)) != NULL)
+    {
+      g_string_append (text, line);
+      g_string_append_c (text, '\n');
+      g_free (line);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+typedef struct
+{
+  gboolean  done;
+  GBytes   *out;
+  GBytes   *err;
+  GError   *error;
+} Communicated;
+
+static void
+communicate_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Communicated *c = user_data;
+
+  g_subprocess_communicate_finish (G_SUBPROCESS (source), result, &c->out, &c->err, &c->error);
+  c->done = TRUE;
+}
+
+static char *
+steal_bytes_as_string (GBytes **bytes)
+{
+  g_autoptr(GBytes) owned = g_steal_pointer (bytes);
+  gsize len = 0;
+  const char *data = owned ? g_bytes_get_data (owned, &len) : NULL;
+
+  return g_strndup (data ? data : "", len);
+}
+
+/* Runs trackscope-cli with @args (without the program name) to its end
+ * and fills @run with its exit status, stdout and stderr. Fails the test
+ * when it does not end within TSC_TEST_EXIT_TIMEOUT_MS (and kills it). */
+void
+tsc_test_run_cliv (TscTestRun         *run,
+                   const char * const *args)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  Communicated c = { 0 };
+  const char *command = args[0] ? args[0] : "";
+
+  process = tsc_test_spawn_cli (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                NULL, args);
+  g_subprocess_communicate_async (process, NULL, NULL, communicate_cb, &c);
+  if (!tsc_test_wait_for_flag (&c.done, TSC_TEST_EXIT_TIMEOUT_MS))
+    {
+      g_subprocess_force_exit (process);
+      g_assert_true (tsc_test_wait_for_flag (&c.done, 5000));
+      g_error ("trackscope-cli %s did not end within %u ms", command, TSC_TEST_EXIT_TIMEOUT_MS);
+    }
+  g_assert_no_error (c.error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+
+  run->status = g_subprocess_get_exit_status (process);
+  run->out = steal_bytes_as_string (&c.out);
+  run->err = steal_bytes_as_string (&c.err);
+
+  g_test_message ("trackscope-cli %s: exit %d\nstdout:\n%.2000s\nstderr:\n%s",
+                  command, run->status, run->out, run->err);
+}
+
+void
+tsc_test_run_clear (TscTestRun *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+/* Starts trackscope-cli with @args in @capture, both outputs piped (see
+ * tsc_test_spawn_cli()); @capture must be clear. */
+void
+tsc_test_capture_spawn (TscTestCapture     *capture,
+                        const char         *xdg_data_home,
+                        const char * const *args)
+{
+  g_assert_null (capture->process);
+
+  capture->process = tsc_test_spawn_cli (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                         G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                         xdg_data_home, args);
+  capture->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (capture->process));
+  capture->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (capture->process));
+  capture->err_text = g_string_new (NULL);
+}
+
+/* Starts `trackscope-cli capture` with @args (“capture” first) and reads
+ * its first line, which must say where it listens: @capture->uri. */
+void
+tsc_test_capture_start (TscTestCapture     *capture,
+                        const char         *xdg_data_home,
+                        const char * const *args)
+{
+  guint port = 0;
+
+  tsc_test_capture_spawn (capture, xdg_data_home, args);
+  capture->uri = tsc_test_read_listening_uri (capture->out, TSC_TEST_LINE_TIMEOUT_MS, &port);
+  g_assert_cmpuint (port, >, 0);
+}
+
+/* Starts a quiet capture on 127.0.0.1, a port the system picks, into
+ * @session; forwarding to @forward when given. */
+void
+tsc_test_capture_start_session (TscTestCapture *capture,
+                                const char     *session,
+                                const char     *forward)
+{
+  const char *args[] = { "capture", "--listen", "127.0.0.1:0", "--session", session,
+                         "--quiet", forward ? "--forward" : NULL, forward, NULL };
+
+  tsc_test_capture_start (capture, NULL, args);
+}
+
+/* Reads the capture's stderr until what was read contains @needle; fails
+ * the test when that takes longer than @timeout_ms. */
+void
+tsc_test_capture_wait_for_stderr (TscTestCapture *capture,
+                                  const char     *needle,
+                                  guint           timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (strstr (capture->err_text->str, needle) == NULL)
+    {
+      g_autofree char *line = NULL;
+      gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
+
+      if (left <= 0)
+        g_error ("no “%s” on stderr within %u ms; got:\n%s", needle, timeout_ms,
+                 capture->err_text->str);
+      line = tsc_test_read_line (capture->err, (guint) left);
+      g_assert_nonnull (line);
+      g_string_append_printf (capture->err_text, "%s\n", line);
+    }
+}
+
+/* Stops the capture with @signum (SIGTERM or SIGINT): it must print
+ * nothing more on stdout and exit 0. Returns all it wrote on stderr,
+ * owned by @capture until tsc_test_capture_clear(). */
+const char *
+tsc_test_capture_stop (TscTestCapture *capture,
+                       int             signum)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_subprocess_send_signal (capture->process, signum);
+  out = tsc_test_read_rest (capture->out, TSC_TEST_LINE_TIMEOUT_MS);
+  err = tsc_test_read_rest (capture->err, TSC_TEST_LINE_TIMEOUT_MS);
+  tsc_test_wait_for_exit (capture->process, TSC_TEST_EXIT_TIMEOUT_MS);
+
+  g_string_append (capture->err_text, err);
+  g_test_message ("capture stderr:\n%s", capture->err_text->str);
+
+  g_assert_cmpstr (out, ==, "");
+  g_assert_true (g_subprocess_get_if_exited (capture->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (capture->process), ==, 0);
+
+  return capture->err_text->str;
+}
+
+/* Kills the capture if it still runs and forgets all of it, so that
+ * @capture can start another. */
+void
+tsc_test_capture_clear (TscTestCapture *capture)
+{
+  if (capture->process != NULL && g_subprocess_get_identifier (capture->process) != NULL)
+    {
+      g_subprocess_force_exit (capture->process);
+      tsc_test_wait_for_exit (capture->process, 5000);
+    }
+  g_clear_object (&capture->out);
+  g_clear_object (&capture->err);
+  g_clear_object (&capture->process);
+  g_clear_pointer (&capture->uri, g_free);
+  if (capture->err_text != NULL)
+    g_string_free (g_steal_pointer (&capture->err_text), TRUE);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Flags                                                                   */
+
+/* “rule messageId,messageId…” for each flag of a check report's “flags”
+ * array, sorted, one a line; a flagged message without an id reads “-”. */
+char *
+tsc_test_describe_flags (JsonNode *flags)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  JsonArray *array;
+
+  g_assert_nonnull (flags);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (flags));
+  array = json_node_get_array (flags);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *flag = json_array_get_object_element (array, i);
+      JsonArray *ids = json_object_get_array_member (flag, "messageIds");
+      g_autoptr(GString) line = g_string_new (json_object_get_string_member (flag, "rule"));
+
+      for (guint j = 0; j < json_array_get_length (ids); j++)
+        g_string_append_printf (line, "%s%s", j ? "," : " ",
+                                json_array_get_null_element (ids, j) ? "-"
+                                : json_array_get_string_element (ids, j));
+      g_ptr_array_add (lines, g_string_free (g_steal_pointer (&line), FALSE));
+    }
+
+  g_ptr_array_sort (lines, compare_names);
+  g_ptr_array_add (lines, NULL);
+  return g_strjoinv ("\n", (char **) lines->pdata);
+}
+
+/* The flags `trackscope-cli check --format json` finds in @input (a
+ * session or an export), as tsc_test_describe_flags() writes them. When
+ * @n_messages is given, it is set to the number of calls checked. */
+char *
+tsc_test_check_flags (const char *input,
+                      gint64     *n_messages)
+{
+  g_auto(TscTestRun) run = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *report;
+
+  tsc_test_run_cli (&run, "check", "--format", "json", "--fail-on", "never", input);
+  g_assert_cmpint (run.status, ==, 0);
+  root = tsc_test_parse_json (run.out);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  report = json_node_get_object (root);
+  if (n_messages != NULL)
+    *n_messages = json_object_get_int_member (report, "messages");
+
+  return tsc_test_describe_flags (json_object_get_member (report, "flags"));
+}
+
 /* ---------------------------------------------------------------------- */
 /* Loopback HTTP                                                           */
 
@@ -376,6 +687,29 @@ tsc_test_send (SoupSession *session,
   return reply;
 }
 
+/* POSTs @len bytes of @body as @content_type, with @headers (name,
+ * value, …, NULL; or none) replacing the defaults; returns the status. */
+static guint
+post_with_headers (SoupSession        *session,
+                   const char         *base_uri,
+                   const char         *path,
+                   const char         *content_type,
+                   const char * const *headers,
+                   const char         *body,
+                   gssize              len)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) reply = NULL;
+
+  msg = tsc_test_new_request ("POST", base_uri, path, content_type, body, len);
+  for (guint i = 0; headers != NULL && headers[i] != NULL; i += 2)
+    soup_message_headers_replace (soup_message_get_request_headers (msg),
+                                  headers[i], headers[i + 1]);
+  reply = tsc_test_send (session, msg);
+
+  return soup_message_get_status (msg);
+}
+
 /* POSTs @body to @base_uri followed by @path as text/plain (what browsers
  * send with sendBeacon) and returns the HTTP status. */
 guint
@@ -384,13 +718,317 @@ tsc_test_post (SoupSession *session,
                const char  *path,
                const char  *body)
 {
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) reply = NULL;
+  return post_with_headers (session, base_uri, path, "text/plain", NULL, body, -1);
+}
 
-  msg = tsc_test_new_request ("POST", base_uri, path, "text/plain", body, -1);
-  reply = tsc_test_send (session, msg);
+/* POSTs @body to @base_uri followed by @path as application/json, with
+ * @headers (name, value, …, NULL; or none) replacing the defaults, and
+ * returns the HTTP status. */
+guint
+tsc_test_post_json_bytes (SoupSession        *session,
+                          const char         *base_uri,
+                          const char         *path,
+                          const char * const *headers,
+                          GBytes             *body)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data (body, &len);
 
-  return soup_message_get_status (msg);
+  return post_with_headers (session, base_uri, path, "application/json", headers,
+                            data ? data : "", (gssize) len);
+}
+
+/* tsc_test_post_json_bytes() with the text @body. */
+guint
+tsc_test_post_json (SoupSession        *session,
+                    const char         *base_uri,
+                    const char         *path,
+                    const char * const *headers,
+                    const char         *body)
+{
+  return post_with_headers (session, base_uri, path, "application/json", headers, body, -1);
+}
+
+/* “http://127.0.0.1:PORT” on a port that was free a moment ago: nothing
+ * listens there. */
+char *
+tsc_test_unused_uri (void)
+{
+  g_autoptr(GSocket) socket = NULL;
+  guint port = 0;
+
+  socket = tsc_test_listen_on_free_port (&port);
+  g_socket_close (socket, NULL);
+  return g_strdup_printf ("http://127.0.0.1:%u", port);
+}
+
+/* ---------------------------------------------------------------------- */
+/* A test upstream                                                         */
+
+struct _TscTestUpstream
+{
+  TscTestUpstreamScript  script;
+  guint                  n_statuses;
+  char                  *retry_after;
+
+  GThread               *thread;
+  GMainContext          *context;
+  GMainLoop             *loop;
+  SoupServer            *server;
+  char                  *uri;
+
+  GMutex                 lock;
+  GCond                  cond;
+  gboolean               ready;
+  GPtrArray             *requests;   /* TscTestUpstreamRequest */
+  int                    n_replied;  /* atomic: replies written out */
+};
+
+/* A reply held back until its time is up, unless the client went away. */
+typedef struct
+{
+  SoupServerMessage *msg;
+  gulong             disconnected_id;
+  gboolean           gone;
+} Held;
+
+static void
+upstream_request_free (TscTestUpstreamRequest *r)
+{
+  g_free (r->path);
+  g_free (r->authorization);
+  g_free (r->user_agent);
+  g_free (r->origin);
+  g_free (r->retry_count);
+  g_bytes_unref (r->body);
+  g_free (r);
+}
+
+static void
+held_free (gpointer data)
+{
+  Held *held = data;
+
+  g_signal_handler_disconnect (held->msg, held->disconnected_id);
+  g_object_unref (held->msg);
+  g_free (held);
+}
+
+static void
+held_disconnected_cb (SoupServerMessage *msg,
+                      Held              *held)
+{
+  held->gone = TRUE;
+}
+
+static gboolean
+release_cb (gpointer data)
+{
+  Held *held = data;
+
+  if (!held->gone)
+    soup_server_message_unpause (held->msg);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wrote_body_cb (SoupServerMessage *msg,
+               TscTestUpstream   *u)
+{
+  g_atomic_int_inc (&u->n_replied);
+}
+
+static void
+upstream_handler_cb (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     const char        *path,
+                     GHashTable        *query,
+                     gpointer           data)
+{
+  TscTestUpstream *u = data;
+  SoupMessageHeaders *in = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *out = soup_server_message_get_response_headers (msg);
+  GUri *uri = soup_server_message_get_uri (msg);
+  TscTestUpstreamRequest *r = g_new0 (TscTestUpstreamRequest, 1);
+  const char *text;
+  guint status;
+
+  r->at = g_get_monotonic_time ();
+  r->path = g_uri_get_query (uri) ? g_strconcat (path, "?", g_uri_get_query (uri), NULL)
+                                  : g_strdup (path);
+  r->authorization = g_strdup (soup_message_headers_get_one (in, "Authorization"));
+  r->user_agent = g_strdup (soup_message_headers_get_one (in, "User-Agent"));
+  r->origin = g_strdup (soup_message_headers_get_one (in, "Origin"));
+  r->retry_count = g_strdup (soup_message_headers_get_one (in, "X-Retry-Count"));
+  r->body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+
+  g_mutex_lock (&u->lock);
+  status = u->n_statuses == 0 ? SOUP_STATUS_OK
+                              : u->script.statuses[MIN (u->requests->len, u->n_statuses - 1)];
+  g_ptr_array_add (u->requests, r);
+  g_mutex_unlock (&u->lock);
+
+  if (status == SOUP_STATUS_OK)
+    text = "{\"success\":true}";
+  else if (status == SOUP_STATUS_BAD_REQUEST)
+    text = "{\"success\":false,\"code\":\"invalid_json\",\"message\":\"The body is not JSON\"}";
+  else
+    text = "{\"success\":false}";
+
+  /* libsoup 3.2 leaks connections that a client closes while idle. */
+  soup_message_headers_replace (out, "Connection", "close");
+  if ((status == 429 || status == SOUP_STATUS_SERVICE_UNAVAILABLE) && u->retry_after != NULL)
+    soup_message_headers_replace (out, "Retry-After", u->retry_after);
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                    text, strlen (text));
+  g_signal_connect (msg, "wrote-body", G_CALLBACK (wrote_body_cb), u);
+
+  if (u->script.hold_ms > 0)
+    {
+      g_autoptr(GSource) timeout = g_timeout_source_new (u->script.hold_ms);
+      Held *held = g_new0 (Held, 1);
+
+      held->msg = g_object_ref (msg);
+      held->disconnected_id = g_signal_connect (msg, "disconnected",
+                                                G_CALLBACK (held_disconnected_cb), held);
+      soup_server_message_pause (msg);
+
+      g_source_set_callback (timeout, release_cb, held, held_free);
+      g_source_attach (timeout, u->context);
+    }
+}
+
+static gpointer
+upstream_thread (gpointer data)
+{
+  TscTestUpstream *u = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  guint port = 0;
+
+  g_main_context_push_thread_default (u->context);
+
+  u->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (u->server, NULL, upstream_handler_cb, u, NULL);
+  /* A socket of our own: soup_server_listen_local() leaks in libsoup 3.2. */
+  socket = tsc_test_listen_on_free_port (&port);
+  soup_server_listen_socket (u->server, socket, 0, &error);
+  g_assert_no_error (error);
+  u->uri = g_strdup_printf ("http://127.0.0.1:%u", port);
+
+  g_mutex_lock (&u->lock);
+  u->ready = TRUE;
+  g_cond_signal (&u->cond);
+  g_mutex_unlock (&u->lock);
+
+  g_main_loop_run (u->loop);
+
+  soup_server_disconnect (u->server);
+  g_clear_object (&u->server);
+  while (g_main_context_iteration (u->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (u->context);
+  return NULL;
+}
+
+/* Starts an upstream that answers as @script says, in a thread of its
+ * own, and returns once it listens. Stop it with tsc_test_upstream_stop()
+ * (or declare it g_autoptr()). */
+TscTestUpstream *
+tsc_test_upstream_start (const TscTestUpstreamScript *script)
+{
+  TscTestUpstream *u = g_new0 (TscTestUpstream, 1);
+
+  u->script = *script;
+  u->retry_after = g_strdup (script->retry_after);
+  u->script.retry_after = NULL;
+  while (u->n_statuses < G_N_ELEMENTS (script->statuses) && script->statuses[u->n_statuses] != 0)
+    u->n_statuses++;
+
+  g_mutex_init (&u->lock);
+  g_cond_init (&u->cond);
+  u->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) upstream_request_free);
+  u->context = g_main_context_new ();
+  u->loop = g_main_loop_new (u->context, FALSE);
+  u->thread = g_thread_new ("test-upstream", upstream_thread, u);
+
+  g_mutex_lock (&u->lock);
+  while (!u->ready)
+    g_cond_wait (&u->cond, &u->lock);
+  g_mutex_unlock (&u->lock);
+
+  return u;
+}
+
+/* “http://127.0.0.1:PORT”, where @upstream listens. */
+const char *
+tsc_test_upstream_get_uri (TscTestUpstream *upstream)
+{
+  return upstream->uri;
+}
+
+/* How many requests @upstream got so far. */
+guint
+tsc_test_upstream_get_n_requests (TscTestUpstream *upstream)
+{
+  guint n;
+
+  g_mutex_lock (&upstream->lock);
+  n = upstream->requests->len;
+  g_mutex_unlock (&upstream->lock);
+  return n;
+}
+
+/* The request number @index (from 0) that @upstream got; valid until
+ * tsc_test_upstream_stop(). */
+const TscTestUpstreamRequest *
+tsc_test_upstream_get_request (TscTestUpstream *upstream,
+                               guint            index)
+{
+  const TscTestUpstreamRequest *r;
+
+  g_mutex_lock (&upstream->lock);
+  g_assert_cmpuint (index, <, upstream->requests->len);
+  r = g_ptr_array_index (upstream->requests, index);
+  g_mutex_unlock (&upstream->lock);
+  return r;
+}
+
+/* How many replies @upstream wrote out in full so far (held ones count
+ * once they are released and written). */
+guint
+tsc_test_upstream_get_n_replied (TscTestUpstream *upstream)
+{
+  return (guint) g_atomic_int_get (&upstream->n_replied);
+}
+
+static gboolean
+quit_cb (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Stops @upstream and frees it with all it recorded; replies still held
+ * are dropped. */
+void
+tsc_test_upstream_stop (TscTestUpstream *upstream)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  g_source_set_callback (source, quit_cb, upstream->loop, NULL);
+  g_source_attach (source, upstream->context);
+  g_thread_join (upstream->thread);
+
+  g_main_loop_unref (upstream->loop);
+  g_main_context_unref (upstream->context);
+  g_ptr_array_unref (upstream->requests);
+  g_free (upstream->uri);
+  g_free (upstream->retry_after);
+  g_mutex_clear (&upstream->lock);
+  g_cond_clear (&upstream->cond);
+  g_free (upstream);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -616,4 +1254,85 @@ tsc_test_stored_message_ids (const char *path)
     }
 
   return g_steal_pointer (&ids);
+}
+
+/* Every message of the session file at @path, read through the store
+ * chunk by chunk, in seq order. */
+GPtrArray *
+tsc_test_load_messages (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TscSessionStore) store = NULL;
+  GPtrArray *all = g_ptr_array_new_with_free_func ((GDestroyNotify) tsc_message_unref);
+  gint64 after = 0;
+
+  store = tsc_session_store_open (path, TSC_SESSION_STORE_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+
+  for (;;)
+    {
+      g_autoptr(GPtrArray) chunk = tsc_session_store_load_messages (store, after, 100, &error);
+
+      g_assert_no_error (error);
+      if (chunk->len == 0)
+        break;
+      for (guint i = 0; i < chunk->len; i++)
+        g_ptr_array_add (all, tsc_message_ref (g_ptr_array_index (chunk, i)));
+      after = ((TscMessage *) g_ptr_array_index (chunk, chunk->len - 1))->seq;
+    }
+  return all;
+}
+
+/* The session at @copy holds the messages of the one at @original (at
+ * least one): the same bytes, types, batch places, envelope and routes in
+ * the same order, and the same messageIds where the client sent one
+ * (the collector adds one where it did not). With @new_write_key, the
+ * copy was sent with that write key: a message that carried a writeKey
+ * of its own carries @new_write_key in its place, its other bytes kept. */
+void
+tsc_test_assert_same_messages (const char *original,
+                               const char *copy,
+                               const char *new_write_key)
+{
+  g_autoptr(GPtrArray) a = tsc_test_load_messages (original);
+  g_autoptr(GPtrArray) b = tsc_test_load_messages (copy);
+  g_autoptr(GRegex) write_key = g_regex_new ("\"writeKey\":\"[^\"]*\"", 0, 0, NULL);
+  g_autofree char *replacement = NULL;
+
+  g_assert_cmpuint (a->len, >, 0);
+  g_assert_cmpuint (a->len, ==, b->len);
+  if (new_write_key != NULL)
+    replacement = g_strdup_printf ("\"writeKey\":\"%s\"", new_write_key);
+
+  for (guint i = 0; i < a->len; i++)
+    {
+      TscMessage *x = g_ptr_array_index (a, i);
+      TscMessage *y = g_ptr_array_index (b, i);
+      g_autoptr(GBytes) expected_raw = g_bytes_ref (x->raw);
+
+      if (replacement != NULL)
+        {
+          gsize len = 0;
+          const char *data = g_bytes_get_data (x->raw, &len);
+          char *text = g_regex_replace_literal (write_key, data, len, 0, replacement, 0, NULL);
+
+          g_assert_nonnull (text);
+          g_bytes_unref (expected_raw);
+          expected_raw = g_bytes_new_take (text, strlen (text));
+        }
+
+      if (!g_bytes_equal (expected_raw, y->raw))
+        g_error ("message %u: “%.*s” where “%.*s” was expected", i,
+                 (int) g_bytes_get_size (y->raw), (const char *) g_bytes_get_data (y->raw, NULL),
+                 (int) g_bytes_get_size (expected_raw),
+                 (const char *) g_bytes_get_data (expected_raw, NULL));
+      g_assert_cmpstr (x->type_name, ==, y->type_name);
+      g_assert_cmpint (x->batch_index, ==, y->batch_index);
+      g_assert_cmpstr (x->sent_at, ==, y->sent_at);
+      g_assert_cmpstr (x->batch_context, ==, y->batch_context);
+      g_assert_cmpstr (x->transport->route, ==, y->transport->route);
+      g_assert_false (y->message_id_added && !x->message_id_added);
+      if (!x->message_id_added)
+        g_assert_cmpstr (x->message_id, ==, y->message_id);
+    }
 }

@@ -22,33 +22,14 @@
 
 typedef struct
 {
-  char             *dir;
-  char             *session;    /* dir/s.trackscope */
-  GSubprocess      *process;
-  GDataInputStream *out;
-  GDataInputStream *err;
-  char             *uri;        /* from the "listening on" line */
-  SoupSession      *http;
+  char           *dir;
+  char           *session;    /* dir/s.trackscope */
+  TscTestCapture  capture;    /* the last trackscope-cli started */
+  SoupSession    *http;
 } Fixture;
 
 /* ---------------------------------------------------------------------- */
 /* Helpers                                                                 */
-
-/* Everything left on @stream, up to its end. */
-static char *
-read_rest (GDataInputStream *stream)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-  char *line;
-
-  while ((line = tsc_test_read_line (stream, LINE_TIMEOUT_MS)) != NULL)
-    {
-      g_string_append (text, line);
-      g_string_append_c (text, '\n');
-      g_free (line);
-    }
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
 
 static void
 assert_exit_status (GSubprocess *process,
@@ -66,68 +47,15 @@ fixture_setup (Fixture       *f,
   f->http = soup_session_new_with_options ("timeout", 10, "proxy-resolver", NULL, NULL);
 }
 
-/* Forgets the process of the last run, so that the test can run another. */
-static void
-fixture_clear_process (Fixture *f)
-{
-  g_clear_object (&f->out);
-  g_clear_object (&f->err);
-  g_clear_object (&f->process);
-}
-
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->process != NULL)
-    {
-      g_subprocess_force_exit (f->process);
-      tsc_test_wait_for_exit (f->process, 5000);
-    }
-  fixture_clear_process (f);
+  tsc_test_capture_clear (&f->capture);
   g_clear_object (&f->http);
-  g_clear_pointer (&f->uri, g_free);
   tsc_test_remove_tree (f->dir);
   g_clear_pointer (&f->session, g_free);
   g_clear_pointer (&f->dir, g_free);
-}
-
-/* Starts trackscope-cli with both its outputs piped. */
-static void
-spawn_cli (Fixture            *f,
-           const char * const *args,
-           const char         *xdg_data_home)
-{
-  f->process = tsc_test_spawn_cli (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                   xdg_data_home, args);
-  f->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->process));
-  f->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (f->process));
-}
-
-/* Starts the capture and reads its first line. */
-static void
-start_capture (Fixture            *f,
-               const char * const *args,
-               const char         *xdg_data_home)
-{
-  guint port = 0;
-
-  spawn_cli (f, args, xdg_data_home);
-  f->uri = tsc_test_read_listening_uri (f->out, LINE_TIMEOUT_MS, &port);
-  g_assert_cmpuint (port, >, 0);
-}
-
-/* Stops the capture with SIGTERM: nothing more is printed, and it exits 0. */
-static void
-stop_capture (Fixture *f)
-{
-  g_autofree char *rest = NULL;
-
-  g_subprocess_send_signal (f->process, SIGTERM);
-  rest = read_rest (f->out);
-  g_assert_cmpstr (rest, ==, "");
-  tsc_test_wait_for_exit (f->process, EXIT_TIMEOUT_MS);
-  assert_exit_status (f->process, 0);
 }
 
 static guint
@@ -135,7 +63,7 @@ post (Fixture    *f,
       const char *path,
       const char *body)
 {
-  return tsc_test_post (f->http, f->uri, path, body);
+  return tsc_test_post (f->http, f->capture.uri, path, body);
 }
 
 static guint
@@ -218,10 +146,10 @@ test_capture_prints_one_line_per_message (Fixture       *f,
   g_autofree char *expected_err = g_strconcat ("recording to ", f->session, NULL);
   g_autoptr(GHashTable) ids = NULL;
 
-  start_capture (f, args, NULL);
+  tsc_test_capture_start (&f->capture, NULL, args);
 
   /* The session file's path is on stderr. */
-  err_line = tsc_test_read_line (f->err, LINE_TIMEOUT_MS);
+  err_line = tsc_test_read_line (f->capture.err, LINE_TIMEOUT_MS);
   g_assert_nonnull (err_line);
   g_assert_cmpstr (err_line, ==, expected_err);
 
@@ -229,7 +157,7 @@ test_capture_prints_one_line_per_message (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (expected_lines); i++)
     {
-      g_autofree char *line = tsc_test_read_line (f->out, LINE_TIMEOUT_MS);
+      g_autofree char *line = tsc_test_read_line (f->capture.out, LINE_TIMEOUT_MS);
 
       g_assert_nonnull (line);
       g_test_message ("%s", line);
@@ -242,7 +170,7 @@ test_capture_prints_one_line_per_message (Fixture       *f,
     }
 
   /* Exactly one line per message: nothing more comes before the end. */
-  stop_capture (f);
+  tsc_test_capture_stop (&f->capture, SIGTERM);
 
   ids = tsc_test_stored_message_ids (f->session);
   g_assert_cmpuint (g_hash_table_size (ids), ==, 4);
@@ -257,9 +185,9 @@ test_capture_quiet_prints_only_the_first_line (Fixture       *f,
                                 NULL };
   g_autoptr(GHashTable) ids = NULL;
 
-  start_capture (f, args, NULL);
+  tsc_test_capture_start (&f->capture, NULL, args);
   post_calls (f);
-  stop_capture (f);
+  tsc_test_capture_stop (&f->capture, SIGTERM);
 
   /* Quiet, not idle: everything is recorded. */
   ids = tsc_test_stored_message_ids (f->session);
@@ -330,7 +258,7 @@ test_capture_stops_cleanly (Fixture       *f,
   g_autoptr(GHashTable) ids = NULL;
   InFlight state = { 0, 0, acked };
 
-  start_capture (f, args, NULL);
+  tsc_test_capture_start (&f->capture, NULL, args);
   post_calls (f);
 
   /* Stop while requests are still coming in. */
@@ -344,16 +272,16 @@ test_capture_stops_cleanly (Fixture       *f,
       request->message_id = g_strdup_printf ("in-flight-%u", i);
       body = g_strdup_printf ("{\"type\":\"track\",\"event\":\"E\",\"anonymousId\":\"a\","
                               "\"messageId\":\"%s\"}", request->message_id);
-      msg = tsc_test_new_request ("POST", f->uri, "/v1/t", "text/plain", body, -1);
+      msg = tsc_test_new_request ("POST", f->capture.uri, "/v1/t", "text/plain", body, -1);
       soup_session_send_and_read_async (async_http, msg, G_PRIORITY_DEFAULT, NULL,
                                         in_flight_done_cb, request);
     }
 
   g_assert_true (tsc_test_wait_until (some_done, &state, LINE_TIMEOUT_MS));
-  g_subprocess_send_signal (f->process, signum);
+  g_subprocess_send_signal (f->capture.process, signum);
   g_assert_true (tsc_test_wait_until (all_done, &state, 20000));
-  tsc_test_wait_for_exit (f->process, EXIT_TIMEOUT_MS);
-  assert_exit_status (f->process, 0);
+  tsc_test_wait_for_exit (f->capture.process, EXIT_TIMEOUT_MS);
+  assert_exit_status (f->capture.process, 0);
 
   /* Every acknowledged call is in the file, and the file is sound. */
   g_test_message ("%u of %d requests in flight were acknowledged", state.n_ok, N_IN_FLIGHT);
@@ -370,7 +298,8 @@ test_capture_stops_cleanly (Fixture       *f,
 /* ---------------------------------------------------------------------- */
 /* Usage errors                                                            */
 
-/* Runs trackscope-cli to its end; fails the test if it keeps running. */
+/* Runs trackscope-cli to its end (in place of the last one); fails the
+ * test if it keeps running. */
 static void
 run_to_exit (Fixture            *f,
              const char * const *args,
@@ -378,13 +307,14 @@ run_to_exit (Fixture            *f,
              char              **out,
              char              **err)
 {
-  spawn_cli (f, args, xdg_data_home);
+  tsc_test_capture_clear (&f->capture);
+  tsc_test_capture_spawn (&f->capture, xdg_data_home, args);
 
   /* A capture that started by mistake never closes its stdout: reading
    * then fails the test after its timeout (and teardown kills it). */
-  *out = read_rest (f->out);
-  *err = read_rest (f->err);
-  tsc_test_wait_for_exit (f->process, EXIT_TIMEOUT_MS);
+  *out = tsc_test_read_rest (f->capture.out, LINE_TIMEOUT_MS);
+  *err = tsc_test_read_rest (f->capture.err, LINE_TIMEOUT_MS);
+  tsc_test_wait_for_exit (f->capture.process, EXIT_TIMEOUT_MS);
 }
 
 typedef struct
@@ -431,7 +361,7 @@ test_capture_usage_error (Fixture       *f,
   run_to_exit (f, (const char * const *) args->pdata, NULL, &out, &err);
   g_test_message ("stderr: %s", err);
 
-  assert_exit_status (f->process, 2);
+  assert_exit_status (f->capture.process, 2);
   g_assert_null (strstr (out, "listening on"));
   g_assert_nonnull (strstr (err, uc->mentions));
   if (uc->one_line)
@@ -454,7 +384,7 @@ test_capture_port_in_use (Fixture       *f,
   }
   g_test_message ("stderr: %s", err);
 
-  assert_exit_status (f->process, 2);
+  assert_exit_status (f->capture.process, 2);
   g_assert_null (strstr (out, "listening on"));
   g_assert_nonnull (strstr (err, "in use"));
   g_assert_nonnull (strstr (err, listen));
@@ -473,16 +403,14 @@ test_capture_help (Fixture       *f,
   g_autofree char *top_err = NULL;
 
   run_to_exit (f, capture_help, NULL, &out, &err);
-  assert_exit_status (f->process, 0);
+  assert_exit_status (f->capture.process, 0);
   g_assert_nonnull (strstr (out, "--listen"));
   g_assert_nonnull (strstr (out, "--session"));
   g_assert_nonnull (strstr (out, "--allow-remote"));
   g_assert_nonnull (strstr (out, "--quiet"));
 
-  fixture_clear_process (f);
-
   run_to_exit (f, help, NULL, &top_out, &top_err);
-  assert_exit_status (f->process, 0);
+  assert_exit_status (f->capture.process, 0);
   g_assert_nonnull (strstr (top_out, "capture"));
 }
 
@@ -501,9 +429,9 @@ test_capture_default_session_under_data_home (Fixture       *f,
   g_autoptr(GHashTable) ids = NULL;
   const char *path;
 
-  start_capture (f, args, data_home);
+  tsc_test_capture_start (&f->capture, data_home, args);
 
-  err_line = tsc_test_read_line (f->err, LINE_TIMEOUT_MS);
+  err_line = tsc_test_read_line (f->capture.err, LINE_TIMEOUT_MS);
   g_assert_nonnull (err_line);
   g_test_message ("stderr: %s", err_line);
   g_assert_true (g_str_has_prefix (err_line, "recording to "));
@@ -516,9 +444,9 @@ test_capture_default_session_under_data_home (Fixture       *f,
 
   g_assert_cmpuint (post (f, calls[0].path, calls[0].body), ==, SOUP_STATUS_OK);
 
-  g_subprocess_send_signal (f->process, SIGINT);
-  tsc_test_wait_for_exit (f->process, EXIT_TIMEOUT_MS);
-  assert_exit_status (f->process, 0);
+  g_subprocess_send_signal (f->capture.process, SIGINT);
+  tsc_test_wait_for_exit (f->capture.process, EXIT_TIMEOUT_MS);
+  assert_exit_status (f->capture.process, 0);
 
   ids = tsc_test_stored_message_ids (path);
   g_assert_cmpuint (g_hash_table_size (ids), ==, 1);
@@ -535,18 +463,18 @@ test_capture_default_session_dropped_when_empty (Fixture       *f,
   g_autofree char *stopped = NULL;
   g_autofree char *path = NULL;
 
-  start_capture (f, args, data_home);
+  tsc_test_capture_start (&f->capture, data_home, args);
 
-  err_line = tsc_test_read_line (f->err, LINE_TIMEOUT_MS);
+  err_line = tsc_test_read_line (f->capture.err, LINE_TIMEOUT_MS);
   g_assert_nonnull (err_line);
   g_assert_true (g_str_has_prefix (err_line, "recording to "));
   path = g_strdup (err_line + strlen ("recording to "));
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
 
-  g_subprocess_send_signal (f->process, SIGTERM);
-  stopped = tsc_test_read_line (f->err, LINE_TIMEOUT_MS);
-  tsc_test_wait_for_exit (f->process, EXIT_TIMEOUT_MS);
-  assert_exit_status (f->process, 0);
+  g_subprocess_send_signal (f->capture.process, SIGTERM);
+  stopped = tsc_test_read_line (f->capture.err, LINE_TIMEOUT_MS);
+  tsc_test_wait_for_exit (f->capture.process, EXIT_TIMEOUT_MS);
+  assert_exit_status (f->capture.process, 0);
 
   g_assert_nonnull (stopped);
   tsc_test_assert_contains (stopped, "no session file was kept");
@@ -573,11 +501,9 @@ test_capture_refused_start_leaves_no_file (Fixture       *f,
       g_autoptr(GDir) dir = NULL;
       const char *name;
 
-      fixture_clear_process (f);
-
       run_to_exit (f, args, data_home, &out, &err);
       g_test_message ("--listen %s: %s", refused_listen[i], err);
-      assert_exit_status (f->process, 2);
+      assert_exit_status (f->capture.process, 2);
 
       /* Nothing was recorded, so no empty session shows up in the app. */
       dir = g_dir_open (sessions, 0, NULL);

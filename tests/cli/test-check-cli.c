@@ -25,67 +25,8 @@
 /* ------------------------------------------------------------------ */
 /* Running the CLI                                                      */
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static char *
-bytes_to_string (GBytes *bytes)
-{
-  gsize len = 0;
-  const char *data = bytes ? g_bytes_get_data (bytes, &len) : NULL;
-
-  return g_strndup (data ? data : "", len);
-}
-
-static void
-run_cliv (Run                *run,
-          const char * const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GBytes) out = NULL;
-  g_autoptr(GBytes) err = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *cli = g_getenv ("TRACKSCOPE_CLI");
-
-  g_assert_nonnull (cli);
-
-  g_ptr_array_add (argv, (gpointer) cli);
-  g_ptr_array_add (argv, (gpointer) "check");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                               &error);
-  g_assert_no_error (error);
-
-  g_subprocess_communicate (process, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-
-  run->status = g_subprocess_get_exit_status (process);
-  run->out = bytes_to_string (out);
-  run->err = bytes_to_string (err);
-
-  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", run->status, run->out, run->err);
-}
-
-#define run_cli(run, ...) run_cliv ((run), (const char * const[]) { __VA_ARGS__, NULL })
+/* Runs `trackscope-cli check` with the arguments listed. */
+#define run_check(run, ...) tsc_test_run_cli ((run), "check", __VA_ARGS__)
 
 static void
 assert_one_line (const char *text)
@@ -95,18 +36,6 @@ assert_one_line (const char *text)
   g_strchomp (copy);
   g_assert_cmpstr (copy, !=, "");
   g_assert_null (strchr (copy, '\n'));
-}
-
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (json_parser_get_root (parser));
-  return json_parser_steal_root (parser);
 }
 
 /* ------------------------------------------------------------------ */
@@ -147,9 +76,9 @@ static void
 test_exit_0_when_clean (void)
 {
   g_autofree char *path = tsc_test_data_path ("import", "clean.ndjson");
-  g_auto(Run) run = { 0 };
+  g_auto(TscTestRun) run = { 0 };
 
-  run_cli (&run, path);
+  run_check (&run, path);
   g_assert_cmpint (run.status, ==, 0);
   tsc_test_assert_contains (run.out, "0 errors, 0 warnings, 0 info in 3 calls from 1 input");
   g_assert_cmpstr (run.err, ==, "");
@@ -159,9 +88,9 @@ static void
 test_exit_1_when_an_error_is_flagged (void)
 {
   g_autofree char *path = tsc_test_data_path ("import", "logout-no-reset.ndjson");
-  g_auto(Run) run = { 0 };
+  g_auto(TscTestRun) run = { 0 };
 
-  run_cli (&run, path);
+  run_check (&run, path);
   g_assert_cmpint (run.status, ==, 1);
   tsc_test_assert_contains (run.out, "missing-reset-on-logout");
   tsc_test_assert_contains (run.out, "1 error, 0 warnings, 0 info in 3 calls from 1 input");
@@ -192,12 +121,12 @@ test_fail_on_thresholds (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) run = { 0 };
+      g_auto(TscTestRun) run = { 0 };
 
       if (cases[i].fail_on != NULL)
-        run_cli (&run, "--fail-on", cases[i].fail_on, cases[i].input);
+        run_check (&run, "--fail-on", cases[i].fail_on, cases[i].input);
       else
-        run_cli (&run, cases[i].input);
+        run_check (&run, cases[i].input);
       g_assert_cmpint (run.status, ==, cases[i].status);
     }
 }
@@ -208,17 +137,17 @@ test_profile_changes_the_exit_code (void)
   /* track-before-identify is a warning under segment, an error under
    * mixpanel-original. */
   g_autofree char *path = tsc_test_data_path ("import", "single.json");
-  g_auto(Run) segment = { 0 };
-  g_auto(Run) mixpanel = { 0 };
+  g_auto(TscTestRun) segment = { 0 };
+  g_auto(TscTestRun) mixpanel = { 0 };
   g_autoptr(JsonNode) root = NULL;
   JsonObject *object;
 
-  run_cli (&segment, "--format", "json", path);
+  run_check (&segment, "--format", "json", path);
   g_assert_cmpint (segment.status, ==, 0);
 
-  run_cli (&mixpanel, "--format=json", "--profile", "mixpanel-original", path);
+  run_check (&mixpanel, "--format=json", "--profile", "mixpanel-original", path);
   g_assert_cmpint (mixpanel.status, ==, 1);
-  root = parse_json (mixpanel.out);
+  root = tsc_test_parse_json (mixpanel.out);
   object = json_node_get_object (root);
   g_assert_cmpstr (json_object_get_string_member (object, "profile"), ==, "mixpanel-original");
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (object, "counts"),
@@ -232,9 +161,9 @@ test_config_turns_a_rule_off (TscTestTmpDir *t,
   g_autofree char *path = tsc_test_data_path ("import", "logout-no-reset.ndjson");
   g_autofree char *config = tsc_test_write_file (t->dir, "rules.conf",
                                                  "[rules]\nmissing-reset-on-logout=off\n", -1);
-  g_auto(Run) run = { 0 };
+  g_auto(TscTestRun) run = { 0 };
 
-  run_cli (&run, "--config", config, path);
+  run_check (&run, "--config", config, path);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_null (strstr (run.out, "missing-reset-on-logout"));
 }
@@ -247,22 +176,22 @@ test_exit_2_for_bad_usage (TscTestTmpDir *t,
   g_autofree char *bad_config = tsc_test_write_file (t->dir, "bad.conf", "[rules]\nno-such-rule=error\n", -1);
   const struct
   {
-    const char *args[4];
+    const char *args[5];
     const char *reason;
   } cases[] = {
-    { { NULL },                                "no input" },
-    { { "--format", "xml", path, NULL },       "xml" },
-    { { "--fail-on", "sometimes", path, NULL }, "sometimes" },
-    { { "--profile", "amplitude", path, NULL }, "amplitude" },
-    { { "--config", bad_config, path, NULL },  "no-such-rule" },
-    { { "--no-such-option", path, NULL },      "no-such-option" },
+    { { "check", NULL },                                 "no input" },
+    { { "check", "--format", "xml", path, NULL },        "xml" },
+    { { "check", "--fail-on", "sometimes", path, NULL }, "sometimes" },
+    { { "check", "--profile", "amplitude", path, NULL }, "amplitude" },
+    { { "check", "--config", bad_config, path, NULL },   "no-such-rule" },
+    { { "check", "--no-such-option", path, NULL },       "no-such-option" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) run = { 0 };
+      g_auto(TscTestRun) run = { 0 };
 
-      run_cliv (&run, cases[i].args);
+      tsc_test_run_cliv (&run, cases[i].args);
       g_assert_cmpint (run.status, ==, 2);
       g_assert_cmpstr (run.out, ==, "");
       assert_one_line (run.err);
@@ -292,10 +221,10 @@ test_exit_2_for_unreadable_input (TscTestTmpDir *t,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) run = { 0 };
+      g_auto(TscTestRun) run = { 0 };
 
       /* A good input first: the bad one still fails the whole check. */
-      run_cli (&run, good, cases[i].input);
+      run_check (&run, good, cases[i].input);
       g_assert_cmpint (run.status, ==, 2);
       g_assert_cmpstr (run.out, ==, "");
       assert_one_line (run.err);
@@ -312,23 +241,23 @@ test_bad_line_is_reported_and_the_rest_checked (void)
   g_autofree char *path = tsc_test_data_path ("import", "bad-line.ndjson");
   g_autofree char *line2 = g_strdup_printf ("%s:2:", path);
   g_autofree char *line4 = g_strdup_printf ("%s:4:", path);
-  g_auto(Run) run = { 0 };
-  g_auto(Run) strict = { 0 };
+  g_auto(TscTestRun) run = { 0 };
+  g_auto(TscTestRun) strict = { 0 };
   g_autoptr(JsonNode) root = NULL;
   JsonObject *object;
 
-  run_cli (&run, "--format", "json", path);
+  run_check (&run, "--format", "json", path);
   /* Lines 1, 3 and 5 still make the logout-without-reset flow. */
   g_assert_cmpint (run.status, ==, 1);
   tsc_test_assert_contains (run.err, line2);
   tsc_test_assert_contains (run.err, line4);
-  root = parse_json (run.out);
+  root = tsc_test_parse_json (run.out);
   object = json_node_get_object (root);
   g_assert_cmpint (json_object_get_int_member (object, "messages"), ==, 3);
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (object, "counts"),
                                                "error"), >=, 1);
 
-  run_cli (&strict, "--strict", "--format", "json", path);
+  run_check (&strict, "--strict", "--format", "json", path);
   g_assert_cmpint (strict.status, ==, 2);
   g_assert_cmpstr (strict.out, ==, "");
   assert_one_line (strict.err);
@@ -340,10 +269,10 @@ test_truncated_line_exits_2 (void)
 {
   g_autofree char *path = tsc_test_data_path ("import", "truncated.ndjson");
   g_autofree char *where = g_strdup_printf ("%s:3:", path);
-  g_auto(Run) run = { 0 };
-  g_auto(Run) strict = { 0 };
+  g_auto(TscTestRun) run = { 0 };
+  g_auto(TscTestRun) strict = { 0 };
 
-  run_cli (&run, path);
+  run_check (&run, path);
   g_assert_cmpint (run.status, ==, 2);
   assert_one_line (run.err);
   tsc_test_assert_contains (run.err, where);
@@ -351,7 +280,7 @@ test_truncated_line_exits_2 (void)
   /* The lines before it were checked and reported. */
   tsc_test_assert_contains (run.out, "in 2 calls from 1 input");
 
-  run_cli (&strict, "--strict", path);
+  run_check (&strict, "--strict", path);
   g_assert_cmpint (strict.status, ==, 2);
   g_assert_cmpstr (strict.out, ==, "");
   assert_one_line (strict.err);
@@ -362,19 +291,19 @@ static void
 test_har_without_analytics_calls (void)
 {
   g_autofree char *path = tsc_test_data_path ("import", "no-analytics.har");
-  g_auto(Run) run = { 0 };
-  g_auto(Run) json = { 0 };
+  g_auto(TscTestRun) run = { 0 };
+  g_auto(TscTestRun) json = { 0 };
   g_autoptr(JsonNode) root = NULL;
 
-  run_cli (&run, path);
+  run_check (&run, path);
   g_assert_cmpint (run.status, ==, 0);
   tsc_test_assert_contains (run.out, "0 calls found");
   tsc_test_assert_contains (run.err, path);
   tsc_test_assert_contains (run.err, "0 calls found");
 
-  run_cli (&json, "--format", "json", path);
+  run_check (&json, "--format", "json", path);
   g_assert_cmpint (json.status, ==, 0);
-  root = parse_json (json.out);
+  root = tsc_test_parse_json (json.out);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "messages"), ==, 0);
 }
 
@@ -384,7 +313,7 @@ test_har_without_analytics_calls (void)
 static char *
 flag_signature (const char *json)
 {
-  g_autoptr(JsonNode) root = parse_json (json);
+  g_autoptr(JsonNode) root = tsc_test_parse_json (json);
   g_autoptr(GString) text = g_string_new (NULL);
   JsonObject *object = json_node_get_object (root);
   JsonArray *flags = json_object_get_array_member (object, "flags");
@@ -419,10 +348,10 @@ test_same_flags_from_every_format (TscTestTmpDir *t,
   g_autofree char *har = tsc_test_data_path ("import", "logout-no-reset.har");
   g_autofree char *session = make_session (t);
   const char *inputs[] = { batches, array, batch, har, session };
-  g_auto(Run) reference = { 0 };
+  g_auto(TscTestRun) reference = { 0 };
   g_autofree char *expected = NULL;
 
-  run_cli (&reference, "--format", "json", ndjson);
+  run_check (&reference, "--format", "json", ndjson);
   g_assert_cmpint (reference.status, ==, 1);
   expected = flag_signature (reference.out);
   tsc_test_assert_contains (expected, "messages=3 ");
@@ -430,10 +359,10 @@ test_same_flags_from_every_format (TscTestTmpDir *t,
 
   for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
     {
-      g_auto(Run) run = { 0 };
+      g_auto(TscTestRun) run = { 0 };
       g_autofree char *actual = NULL;
 
-      run_cli (&run, "--format", "json", inputs[i]);
+      run_check (&run, "--format", "json", inputs[i]);
       g_assert_cmpint (run.status, ==, 1);
       actual = flag_signature (run.out);
       g_assert_cmpstr (actual, ==, expected);
@@ -475,7 +404,7 @@ test_json_shape (void)
 {
   g_autofree char *logout = tsc_test_data_path ("import", "logout-no-reset.ndjson");
   g_autofree char *single = tsc_test_data_path ("import", "single.json");
-  g_auto(Run) run = { 0 };
+  g_auto(TscTestRun) run = { 0 };
   g_autoptr(JsonNode) root = NULL;
   const char *top[] = { "version", "profile", "inputs", "messages", "counts", "flags", NULL };
   const char *counts_names[] = { "error", "warning", "info", NULL };
@@ -488,10 +417,10 @@ test_json_shape (void)
   gint64 n_flags[4] = { 0 };
   gboolean saw_null_user = FALSE;
 
-  run_cli (&run, "--format", "json", logout, single);
+  run_check (&run, "--format", "json", logout, single);
   g_assert_cmpint (run.status, ==, 1);
 
-  root = parse_json (run.out);
+  root = tsc_test_parse_json (run.out);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
   object = json_node_get_object (root);
   assert_members (object, top, FALSE);
@@ -570,11 +499,11 @@ test_text_groups_by_stream (void)
   g_autofree char *logout = tsc_test_data_path ("import", "logout-no-reset.ndjson");
   g_autofree char *single = tsc_test_data_path ("import", "single.json");
   g_autofree char *where = g_strdup_printf ("%s:3", logout);
-  g_auto(Run) run = { 0 };
+  g_auto(TscTestRun) run = { 0 };
   const char *a1;
   const char *a7;
 
-  run_cli (&run, logout, single);
+  run_check (&run, logout, single);
   g_assert_cmpint (run.status, ==, 1);
 
   a1 = strstr (run.out, "anonymousId a1");
@@ -602,9 +531,9 @@ test_text_prints_no_control_characters (TscTestTmpDir *t,
     "{\"type\":\"identify\",\"userId\":\"u1\\u001b[31m\",\"anonymousId\":\"a1\",\"messageId\":\"e1\"}\n"
     "{\"type\":\"track\",\"event\":\"Signed Out\",\"userId\":\"u1\\u001b[31m\",\"anonymousId\":\"a1\",\"messageId\":\"e2\"}\n"
     "{\"type\":\"page\",\"name\":\"Pricing\\u001b[2J\",\"anonymousId\":\"a1\",\"messageId\":\"e3\"}\n", -1);
-  g_auto(Run) run = { 0 };
+  g_auto(TscTestRun) run = { 0 };
 
-  run_cli (&run, path);
+  run_check (&run, path);
   g_assert_cmpint (run.status, ==, 1);
   tsc_test_assert_contains (run.out, "missing-reset-on-logout");
   tsc_test_assert_contains (run.out, "#3 page “Pricing\xef\xbf\xbd[2J”");
@@ -756,10 +685,10 @@ test_junit_one_testcase_per_rule (TscTestTmpDir *t,
     "{\"type\":\"identify\",\"userId\":\"u<1>&\\\"'\",\"anonymousId\":\"a]]>1\",\"messageId\":\"e1\"}\n"
     "{\"type\":\"track\",\"event\":\"Signed Out\",\"userId\":\"u<1>&\\\"'\",\"anonymousId\":\"a]]>1\",\"messageId\":\"e2\"}\n"
     "{\"type\":\"page\",\"name\":\"Pricing <&>\\u0001\",\"anonymousId\":\"a]]>1\",\"messageId\":\"e3\"}\n", -1);
-  g_auto(Run) run = { 0 };
+  g_auto(TscTestRun) run = { 0 };
   g_auto(JUnit) j = { 0 };
 
-  run_cli (&run, "--format", "junit", path);
+  run_check (&run, "--format", "junit", path);
   g_assert_cmpint (run.status, ==, 1);
   junit_parse (&j, run.out);
 
@@ -787,13 +716,13 @@ test_junit_fail_on_and_rules_off (TscTestTmpDir *t,
   g_autofree char *logout = tsc_test_data_path ("import", "logout-no-reset.ndjson");
   g_autofree char *single = tsc_test_data_path ("import", "single.json");
   g_autofree char *config = tsc_test_write_file (t->dir, "rules.conf", "[rules]\nclock-skew=off\n", -1);
-  g_auto(Run) never = { 0 };
-  g_auto(Run) warning = { 0 };
+  g_auto(TscTestRun) never = { 0 };
+  g_auto(TscTestRun) warning = { 0 };
   g_auto(JUnit) j_never = { 0 };
   g_auto(JUnit) j_warning = { 0 };
 
   /* Below --fail-on, flags do not fail their test case. */
-  run_cli (&never, "--format", "junit", "--fail-on", "never", "--config", config, logout, single);
+  run_check (&never, "--format", "junit", "--fail-on", "never", "--config", config, logout, single);
   g_assert_cmpint (never.status, ==, 0);
   junit_parse (&j_never, never.out);
   g_assert_cmpuint (j_never.testcases->len, ==, TSC_N_RULES);
@@ -802,7 +731,7 @@ test_junit_fail_on_and_rules_off (TscTestTmpDir *t,
   g_assert_true (g_hash_table_contains (j_never.skipped, "clock-skew"));
   g_assert_cmpuint (g_hash_table_size (j_never.skipped), ==, 1);
 
-  run_cli (&warning, "--format", "junit", "--fail-on", "warning", logout, single);
+  run_check (&warning, "--format", "junit", "--fail-on", "warning", logout, single);
   g_assert_cmpint (warning.status, ==, 1);
   junit_parse (&j_warning, warning.out);
   g_assert_true (g_hash_table_contains (j_warning.failures, "missing-reset-on-logout"));
@@ -891,7 +820,7 @@ check_sarif (const char  *text,
              JsonArray  **results_out,
              JsonNode   **root_out)
 {
-  g_autoptr(JsonNode) root = parse_json (text);
+  g_autoptr(JsonNode) root = tsc_test_parse_json (text);
   g_autofree char *uri = g_filename_to_uri (input, NULL, NULL);
   JsonObject *log = json_node_get_object (root);
   JsonArray *runs;
@@ -984,14 +913,14 @@ test_sarif_structure_with_lines (void)
 {
   g_autofree char *path = tsc_test_data_path ("import", "logout-no-reset.ndjson");
   g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
-  g_auto(Run) run = { 0 };
+  g_auto(TscTestRun) run = { 0 };
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(JsonArray) results = NULL;
   JsonObject *result;
   JsonObject *primary;
   JsonObject *related;
 
-  run_cli (&run, "--format", "sarif", path);
+  run_check (&run, "--format", "sarif", path);
   g_assert_cmpint (run.status, ==, 1);
   check_sarif (run.out, path, &results, &root);
 
@@ -1013,12 +942,12 @@ test_sarif_structure_without_lines (void)
 {
   g_autofree char *path = tsc_test_data_path ("import", "logout-no-reset.har");
   g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
-  g_auto(Run) run = { 0 };
+  g_auto(TscTestRun) run = { 0 };
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(JsonArray) results = NULL;
   JsonObject *primary;
 
-  run_cli (&run, "--format", "sarif", path);
+  run_check (&run, "--format", "sarif", path);
   g_assert_cmpint (run.status, ==, 1);
   check_sarif (run.out, path, &results, &root);
 
@@ -1033,11 +962,11 @@ static void
 test_sarif_clean_run_has_no_results (void)
 {
   g_autofree char *path = tsc_test_data_path ("import", "clean.ndjson");
-  g_auto(Run) run = { 0 };
+  g_auto(TscTestRun) run = { 0 };
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(JsonArray) results = NULL;
 
-  run_cli (&run, "--format", "sarif", path);
+  run_check (&run, "--format", "sarif", path);
   g_assert_cmpint (run.status, ==, 0);
   check_sarif (run.out, path, &results, &root);
   g_assert_cmpuint (json_array_get_length (results), ==, 0);

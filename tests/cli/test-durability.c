@@ -121,9 +121,7 @@ test_acknowledged_survive_kill (void)
   g_autofree char *dir = tsc_test_make_tmp_dir ("trackscope-durability-XXXXXX", "s.trackscope", &session);
   const char * const args[] = { "capture", "--quiet", "--listen", "127.0.0.1:0", "--session", session,
                                 NULL };
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *uri = NULL;
+  g_auto(TscTestCapture) capture = { 0 };
   g_autoptr(GHashTable) stored = NULL;
   Worker workers[N_WORKERS] = { 0 };
   GThread *threads[N_WORKERS];
@@ -137,15 +135,12 @@ test_acknowledged_survive_kill (void)
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
 
-  process = tsc_test_spawn_cli (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                                NULL, args);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-  uri = tsc_test_read_listening_uri (out, LINE_TIMEOUT_MS, NULL);
+  tsc_test_capture_start (&capture, NULL, args);
 
   for (guint i = 0; i < N_WORKERS; i++)
     {
       workers[i].index = i;
-      workers[i].uri = uri;
+      workers[i].uri = capture.uri;
       workers[i].stop = &stop;
       workers[i].killed = &killed;
       workers[i].n_acked = &n_acked;
@@ -156,10 +151,10 @@ test_acknowledged_survive_kill (void)
   /* Mid-way through a steady stream of calls: SIGKILL, no clean stop. */
   g_usleep (RUN_BEFORE_KILL_MS * 1000);
   g_atomic_int_set (&killed, 1);
-  g_subprocess_force_exit (process);
-  tsc_test_wait_for_exit (process, LINE_TIMEOUT_MS);
-  g_assert_true (g_subprocess_get_if_signaled (process));
-  g_assert_cmpint (g_subprocess_get_term_sig (process), ==, SIGKILL);
+  g_subprocess_force_exit (capture.process);
+  tsc_test_wait_for_exit (capture.process, LINE_TIMEOUT_MS);
+  g_assert_true (g_subprocess_get_if_signaled (capture.process));
+  g_assert_cmpint (g_subprocess_get_term_sig (capture.process), ==, SIGKILL);
 
   g_atomic_int_set (&stop, 1);
   for (guint i = 0; i < N_WORKERS; i++)

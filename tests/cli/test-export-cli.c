@@ -23,111 +23,6 @@
 
 #include "tsc-test-util.h"
 
-#define LINE_TIMEOUT_MS 10000
-#define EXIT_TIMEOUT_MS 15000
-
-/* ------------------------------------------------------------------ */
-/* Running the CLI                                                      */
-
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static char *
-bytes_to_string (GBytes *bytes)
-{
-  gsize len = 0;
-  const char *data = bytes ? g_bytes_get_data (bytes, &len) : NULL;
-
-  return g_strndup (data ? data : "", len);
-}
-
-static void
-run_cliv (Run                *run,
-          const char * const *args)
-{
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GBytes) out = NULL;
-  g_autoptr(GBytes) err = NULL;
-  g_autoptr(GError) error = NULL;
-
-  process = tsc_test_spawn_cli (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                NULL, args);
-  g_subprocess_communicate (process, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-
-  run->status = g_subprocess_get_exit_status (process);
-  run->out = bytes_to_string (out);
-  run->err = bytes_to_string (err);
-
-  g_test_message ("%s: exit %d\nstderr:\n%s", args[0], run->status, run->err);
-}
-
-#define run_cli(run, ...) run_cliv ((run), (const char * const[]) { __VA_ARGS__, NULL })
-
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  return json_parser_steal_root (parser);
-}
-
-static char *
-read_file (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *text = NULL;
-
-  g_file_get_contents (path, &text, NULL, &error);
-  g_assert_no_error (error);
-  return text;
-}
-
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return g_strcmp0 (*(char * const *) a, *(char * const *) b);
-}
-
-/* The names in @dir, sorted, space-separated; the session's SQLite
- * companions (-wal, -shm), which any reader may create, left out. */
-static char *
-list_dir (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-
-  g_assert_nonnull (handle);
-  while ((name = g_dir_read_name (handle)) != NULL)
-    {
-      if (!g_str_has_suffix (name, ".trackscope-wal") &&
-          !g_str_has_suffix (name, ".trackscope-shm"))
-        g_ptr_array_add (names, g_strdup (name));
-    }
-  g_ptr_array_sort (names, compare_names);
-  g_ptr_array_add (names, NULL);
-  return g_strjoinv (" ", (char **) names->pdata);
-}
-
 /* ------------------------------------------------------------------ */
 /* The captured session                                                 */
 
@@ -166,27 +61,17 @@ static const Call calls[] = {
 static void
 capture_flow (Fixture *f)
 {
-  const char *args[] = { "capture", "--listen", "127.0.0.1:0", "--session", f->session,
-                         "--quiet", NULL };
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
+  g_auto(TscTestCapture) capture = { 0 };
   g_autoptr(SoupSession) http = soup_session_new_with_options ("timeout", 10,
                                                                 "proxy-resolver", NULL, NULL);
-  g_autofree char *uri = NULL;
-  guint port = 0;
 
-  process = tsc_test_spawn_cli (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                                NULL, args);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-  uri = tsc_test_read_listening_uri (out, LINE_TIMEOUT_MS, &port);
+  tsc_test_capture_start_session (&capture, f->session, NULL);
 
   for (guint i = 0; i < N_REQUESTS; i++)
-    g_assert_cmpuint (tsc_test_post (http, uri, calls[i].path, calls[i].body), ==, SOUP_STATUS_OK);
+    g_assert_cmpuint (tsc_test_post (http, capture.uri, calls[i].path, calls[i].body), ==,
+                      SOUP_STATUS_OK);
 
-  g_subprocess_send_signal (process, SIGTERM);
-  tsc_test_wait_for_exit (process, EXIT_TIMEOUT_MS);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  tsc_test_capture_stop (&capture, SIGTERM);
 }
 
 static void
@@ -209,47 +94,15 @@ fixture_teardown (Fixture       *f,
 /* ------------------------------------------------------------------ */
 /* Flags                                                                */
 
-/* "rule messageId,messageId…" for each flag of a "flags" array, sorted. */
-static char *
-describe_flags (JsonNode *flags)
-{
-  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
-  JsonArray *array;
-
-  g_assert_true (JSON_NODE_HOLDS_ARRAY (flags));
-  array = json_node_get_array (flags);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonObject *flag = json_array_get_object_element (array, i);
-      JsonArray *ids = json_object_get_array_member (flag, "messageIds");
-      g_autoptr(GString) line = g_string_new (json_object_get_string_member (flag, "rule"));
-
-      for (guint j = 0; j < json_array_get_length (ids); j++)
-        g_string_append_printf (line, "%s%s", j ? "," : " ",
-                                json_array_get_null_element (ids, j) ? "-"
-                                : json_array_get_string_element (ids, j));
-      g_ptr_array_add (lines, g_string_free (g_steal_pointer (&line), FALSE));
-    }
-
-  g_ptr_array_sort (lines, compare_names);
-  g_ptr_array_add (lines, NULL);
-  return g_strjoinv ("\n", (char **) lines->pdata);
-}
-
-/* The flags `check --format json` finds in @input. */
+/* The flags `check` finds in @input, which holds the flow's calls. */
 static char *
 check_flags (const char *input)
 {
-  g_auto(Run) run = { 0 };
-  g_autoptr(JsonNode) root = NULL;
+  gint64 n_messages = 0;
+  char *flags = tsc_test_check_flags (input, &n_messages);
 
-  run_cli (&run, "check", "--format", "json", "--fail-on", "never", input);
-  g_assert_cmpint (run.status, ==, 0);
-  root = parse_json (run.out);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
-  g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "messages"), ==,
-                   N_CALLS);
-  return describe_flags (json_object_get_member (json_node_get_object (root), "flags"));
+  g_assert_cmpint (n_messages, ==, N_CALLS);
+  return flags;
 }
 
 /* Exports the session to dir/@name and returns the path. */
@@ -262,12 +115,12 @@ export_to (Fixture    *f,
   char *path = g_build_filename (f->dir, name, NULL);
   g_autofree char *summary = g_strdup_printf ("Exported %u calls from %u requests to %s",
                                               N_CALLS, (guint) N_REQUESTS, path);
-  g_auto(Run) run = { 0 };
+  g_auto(TscTestRun) run = { 0 };
 
   if (redact)
-    run_cli (&run, "export", f->session, "--format", format, "--redact", "-o", path);
+    tsc_test_run_cli (&run, "export", f->session, "--format", format, "--redact", "-o", path);
   else
-    run_cli (&run, "export", f->session, "--format", format, "-o", path);
+    tsc_test_run_cli (&run, "export", f->session, "--format", format, "-o", path);
 
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==, "");
@@ -302,7 +155,7 @@ test_every_export_has_the_flags_of_the_session (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (exports); i++)
     {
       g_autofree char *path = export_to (f, exports[i].name, exports[i].format, exports[i].redact);
-      g_autofree char *text = read_file (path);
+      g_autofree char *text = tsc_test_read_file (path);
       g_autofree char *found = check_flags (path);
 
       g_test_message ("%s", exports[i].name);
@@ -326,9 +179,9 @@ test_every_export_has_the_flags_of_the_session (Fixture       *f,
       /* The JSON export carries the flags itself. */
       if (g_str_equal (exports[i].format, "json"))
         {
-          g_autoptr(JsonNode) root = parse_json (text);
+          g_autoptr(JsonNode) root = tsc_test_parse_json (text);
           JsonObject *object = json_node_get_object (root);
-          g_autofree char *own = describe_flags (json_object_get_member (object, "flags"));
+          g_autofree char *own = tsc_test_describe_flags (json_object_get_member (object, "flags"));
           JsonObject *meta = json_object_get_object_member (object, "trackscope");
           JsonObject *session = json_object_get_object_member (meta, "session");
           JsonArray *messages = json_object_get_array_member (object, "messages");
@@ -347,23 +200,23 @@ test_standard_output_without_o (Fixture       *f,
                                 gconstpointer  data)
 {
   g_autofree char *path = export_to (f, "flow.ndjson", "ndjson", FALSE);
-  g_autofree char *text = read_file (path);
-  g_auto(Run) run = { 0 };
+  g_autofree char *text = tsc_test_read_file (path);
+  g_auto(TscTestRun) run = { 0 };
 
-  run_cli (&run, "export", f->session, "--format", "ndjson");
+  tsc_test_run_cli (&run, "export", f->session, "--format", "ndjson");
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==, text);
   tsc_test_assert_contains (run.err, "Exported 6 calls from 5 requests to standard output");
 
   /* The same key gives the same hashes; without one they differ. */
   {
-    g_auto(Run) a = { 0 };
-    g_auto(Run) b = { 0 };
-    g_auto(Run) c = { 0 };
+    g_auto(TscTestRun) a = { 0 };
+    g_auto(TscTestRun) b = { 0 };
+    g_auto(TscTestRun) c = { 0 };
 
-    run_cli (&a, "export", f->session, "-f", "ndjson", "--redact-key", "k1");
-    run_cli (&b, "export", f->session, "-f", "ndjson", "--redact-key", "k1");
-    run_cli (&c, "export", f->session, "-f", "ndjson", "--redact");
+    tsc_test_run_cli (&a, "export", f->session, "-f", "ndjson", "--redact-key", "k1");
+    tsc_test_run_cli (&b, "export", f->session, "-f", "ndjson", "--redact-key", "k1");
+    tsc_test_run_cli (&c, "export", f->session, "-f", "ndjson", "--redact");
     g_assert_cmpint (a.status, ==, 0);
     g_assert_cmpstr (a.out, ==, b.out);
     g_assert_cmpstr (a.out, !=, c.out);
@@ -372,9 +225,9 @@ test_standard_output_without_o (Fixture       *f,
 
   /* --redact-keys replaces the patterns: "plan" goes, the email stays. */
   {
-    g_auto(Run) keys = { 0 };
+    g_auto(TscTestRun) keys = { 0 };
 
-    run_cli (&keys, "export", f->session, "-f", "ndjson", "--redact-keys", "plan");
+    tsc_test_run_cli (&keys, "export", f->session, "-f", "ndjson", "--redact-keys", "plan");
     g_assert_cmpint (keys.status, ==, 0);
     tsc_test_assert_contains (keys.out, "ann@example.com");
     g_assert_null (strstr (keys.out, "\"plan\":\"pro\""));
@@ -387,15 +240,15 @@ test_unwritable_output_leaves_nothing (Fixture       *f,
 {
   g_autofree char *file = tsc_test_write_file (f->dir, "plain-file", "x", -1);
   g_autofree char *target = g_build_filename (file, "out.json", NULL);
-  g_autofree char *before = list_dir (f->dir);
+  g_autofree char *before = tsc_test_list_dir (f->dir, TRUE);
   g_autofree char *after = NULL;
-  g_auto(Run) run = { 0 };
+  g_auto(TscTestRun) run = { 0 };
 
-  run_cli (&run, "export", f->session, "--format", "json", "-o", target);
+  tsc_test_run_cli (&run, "export", f->session, "--format", "json", "-o", target);
   g_assert_cmpint (run.status, ==, 2);
   tsc_test_assert_contains (run.err, target);
   g_assert_cmpstr (run.out, ==, "");
-  after = list_dir (f->dir);
+  after = tsc_test_list_dir (f->dir, TRUE);
   g_assert_cmpstr (after, ==, before);
 
   /* A folder without write permission (root may write anywhere). */
@@ -404,14 +257,14 @@ test_unwritable_output_leaves_nothing (Fixture       *f,
       g_autofree char *locked = g_build_filename (f->dir, "locked", NULL);
       g_autofree char *inside = g_build_filename (locked, "out.har", NULL);
       g_autofree char *listing = NULL;
-      g_auto(Run) denied = { 0 };
+      g_auto(TscTestRun) denied = { 0 };
 
       g_assert_cmpint (g_mkdir (locked, 0500), ==, 0);
-      run_cli (&denied, "export", f->session, "--format", "har", "-o", inside);
+      tsc_test_run_cli (&denied, "export", f->session, "--format", "har", "-o", inside);
       g_assert_cmpint (g_chmod (locked, 0700), ==, 0);
       g_assert_cmpint (denied.status, ==, 2);
       tsc_test_assert_contains (denied.err, inside);
-      listing = list_dir (locked);
+      listing = tsc_test_list_dir (locked, TRUE);
       g_assert_cmpstr (listing, ==, "");
     }
 }
@@ -427,45 +280,45 @@ test_bad_usage_exits_2 (Fixture       *f,
   g_autofree char *kept_text = NULL;
 
   {
-    g_auto(Run) run = { 0 };
+    g_auto(TscTestRun) run = { 0 };
 
-    run_cli (&run, "export", f->session, "--format", "csv", "-o", target);
+    tsc_test_run_cli (&run, "export", f->session, "--format", "csv", "-o", target);
     g_assert_cmpint (run.status, ==, 2);
     tsc_test_assert_contains (run.err, "csv");
     g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
   }
   {
-    g_auto(Run) run = { 0 };
+    g_auto(TscTestRun) run = { 0 };
 
-    run_cli (&run, "export", missing, "-f", "ndjson", "-o", kept);
+    tsc_test_run_cli (&run, "export", missing, "-f", "ndjson", "-o", kept);
     g_assert_cmpint (run.status, ==, 2);
     tsc_test_assert_contains (run.err, missing);
   }
   {
-    g_auto(Run) run = { 0 };
+    g_auto(TscTestRun) run = { 0 };
 
-    run_cli (&run, "export", not_session, "-f", "ndjson", "-o", kept);
+    tsc_test_run_cli (&run, "export", not_session, "-f", "ndjson", "-o", kept);
     g_assert_cmpint (run.status, ==, 2);
     tsc_test_assert_contains (run.err, not_session);
   }
   {
-    g_auto(Run) run = { 0 };
+    g_auto(TscTestRun) run = { 0 };
 
-    run_cli (&run, "export");
+    tsc_test_run_cli (&run, "export");
     g_assert_cmpint (run.status, ==, 2);
   }
 
   /* A failed export does not touch the target. */
-  kept_text = read_file (kept);
+  kept_text = tsc_test_read_file (kept);
   g_assert_cmpstr (kept_text, ==, "old\n");
 }
 
 static void
 test_help_lists_the_default_patterns (void)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(TscTestRun) run = { 0 };
 
-  run_cli (&run, "export", "--help");
+  tsc_test_run_cli (&run, "export", "--help");
   g_assert_cmpint (run.status, ==, 0);
   tsc_test_assert_contains (run.out, "--redact");
   tsc_test_assert_contains (run.out, "--redact-key");

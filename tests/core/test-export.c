@@ -170,21 +170,6 @@ make_session (const char *dir)
   return path;
 }
 
-/* Every message of the session, read back through the store. */
-static GPtrArray *
-load_messages (const char *path)
-{
-  g_autoptr(TscSessionStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  GPtrArray *messages;
-
-  store = tsc_session_store_open (path, TSC_SESSION_STORE_OPEN_READ_ONLY, &error);
-  g_assert_no_error (error);
-  messages = tsc_session_store_load_messages (store, 0, 100000, &error);
-  g_assert_no_error (error);
-  return messages;
-}
-
 /* ------------------------------------------------------------------ */
 /* Exporting                                                            */
 
@@ -216,17 +201,6 @@ export_session (const char      *path,
   g_assert_true (g_output_stream_close (out, NULL, NULL));
 
   return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
-}
-
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  return json_parser_steal_root (parser);
 }
 
 static GStrv
@@ -268,28 +242,34 @@ member_at (JsonNode   *node,
   return node;
 }
 
-static const char *
-string_at (JsonNode   *node,
-           const char *path)
+/* The member at @path of @node, which must be a value of @type (@what
+ * names it in the failure). */
+static JsonNode *
+value_at (JsonNode   *node,
+          const char *path,
+          GType       type,
+          const char *what)
 {
   JsonNode *member = member_at (node, path);
 
   if (member == NULL || !JSON_NODE_HOLDS_VALUE (member) ||
-      json_node_get_value_type (member) != G_TYPE_STRING)
-    g_error ("%s is not a string", path);
-  return json_node_get_string (member);
+      json_node_get_value_type (member) != type)
+    g_error ("%s is not %s", path, what);
+  return member;
+}
+
+static const char *
+string_at (JsonNode   *node,
+           const char *path)
+{
+  return json_node_get_string (value_at (node, path, G_TYPE_STRING, "a string"));
 }
 
 static gint64
 int_at (JsonNode   *node,
         const char *path)
 {
-  JsonNode *member = member_at (node, path);
-
-  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member) ||
-      json_node_get_value_type (member) != G_TYPE_INT64)
-    g_error ("%s is not an integer", path);
-  return json_node_get_int (member);
+  return json_node_get_int (value_at (node, path, G_TYPE_INT64, "an integer"));
 }
 
 static guint
@@ -309,7 +289,7 @@ static GBytes *
 raw_of_line (const char *line)
 {
   const char *member = g_strrstr (line, ",\"_trackscope\":");
-  g_autoptr(JsonNode) root = parse_json (line);
+  g_autoptr(JsonNode) root = tsc_test_parse_json (line);
   JsonNode *breaks = member_at (root, "_trackscope.rawLineBreaks");
   GString *raw;
 
@@ -350,7 +330,7 @@ test_ndjson_lines_are_the_raw_messages (TscTestTmpDir *t,
 {
   g_autofree char *path = make_session (t->dir);
   g_autofree char *text = export_session (path, TSC_EXPORT_NDJSON, NULL);
-  g_autoptr(GPtrArray) messages = load_messages (path);
+  g_autoptr(GPtrArray) messages = tsc_test_load_messages (path);
   g_auto(GStrv) lines = ndjson_lines (text);
 
   g_assert_cmpuint (messages->len, ==, N_MESSAGES);
@@ -359,7 +339,7 @@ test_ndjson_lines_are_the_raw_messages (TscTestTmpDir *t,
   for (guint i = 0; i < N_MESSAGES; i++)
     {
       TscMessage *m = g_ptr_array_index (messages, i);
-      g_autoptr(JsonNode) root = parse_json (lines[i]);
+      g_autoptr(JsonNode) root = tsc_test_parse_json (lines[i]);
       g_autoptr(GBytes) raw = raw_of_line (lines[i]);
 
       g_assert_null (strchr (lines[i], '\n'));
@@ -377,7 +357,7 @@ test_ndjson_lines_are_the_raw_messages (TscTestTmpDir *t,
 
   /* The batch: its envelope, the effective sentAt, the upstream outcome. */
   {
-    g_autoptr(JsonNode) root = parse_json (lines[0]);
+    g_autoptr(JsonNode) root = tsc_test_parse_json (lines[0]);
 
     g_assert_cmpint (int_at (root, "_trackscope.batchIndex"), ==, 0);
     g_assert_cmpstr (string_at (root, "_trackscope.sentAt"), ==, "2024-05-01T10:00:03.000Z");
@@ -392,7 +372,7 @@ test_ndjson_lines_are_the_raw_messages (TscTestTmpDir *t,
 
   /* The messageId the collector added is said to be added. */
   {
-    g_autoptr(JsonNode) root = parse_json (lines[3]);
+    g_autoptr(JsonNode) root = tsc_test_parse_json (lines[3]);
 
     g_assert_true (g_str_has_prefix (string_at (root, "_trackscope.messageId"), "trackscope-"));
     g_assert_true (json_node_get_boolean (member_at (root, "_trackscope.messageIdAdded")));
@@ -403,8 +383,8 @@ test_ndjson_lines_are_the_raw_messages (TscTestTmpDir *t,
 
   /* gzip, body write key; the lane with its line break. */
   {
-    g_autoptr(JsonNode) gzip = parse_json (lines[4]);
-    g_autoptr(JsonNode) lane = parse_json (lines[5]);
+    g_autoptr(JsonNode) gzip = tsc_test_parse_json (lines[4]);
+    g_autoptr(JsonNode) lane = tsc_test_parse_json (lines[5]);
 
     g_assert_cmpstr (string_at (gzip, "_trackscope.contentEncoding"), ==, "gzip");
     g_assert_cmpstr (string_at (gzip, "_trackscope.writeKey"), ==, "WK2");
@@ -474,7 +454,7 @@ describe_model_flags (const char *path)
 {
   g_autoptr(TscRuleConfig) config = tsc_rule_config_new (NULL, NULL);
   g_autoptr(TscIdentityModel) model = tsc_identity_model_new (config);
-  g_autoptr(GPtrArray) messages = load_messages (path);
+  g_autoptr(GPtrArray) messages = tsc_test_load_messages (path);
   GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
   GPtrArray *flags;
 
@@ -520,7 +500,7 @@ test_json_document (TscTestTmpDir *t,
   g_autofree char *text = export_session (path, TSC_EXPORT_JSON, NULL);
   g_autofree char *ndjson = export_session (path, TSC_EXPORT_NDJSON, NULL);
   g_auto(GStrv) lines = ndjson_lines (ndjson);
-  g_autoptr(JsonNode) root = parse_json (text);
+  g_autoptr(JsonNode) root = tsc_test_parse_json (text);
   g_autoptr(GPtrArray) flags = NULL;
   g_autoptr(GPtrArray) expected = describe_model_flags (path);
   JsonArray *messages;
@@ -544,7 +524,7 @@ test_json_document (TscTestTmpDir *t,
   g_assert_cmpuint (json_array_get_length (messages), ==, N_MESSAGES);
   for (guint i = 0; i < N_MESSAGES; i++)
     {
-      g_autoptr(JsonNode) line = parse_json (lines[i]);
+      g_autoptr(JsonNode) line = tsc_test_parse_json (lines[i]);
 
       g_assert_true (json_node_equal (json_array_get_element (messages, i), line));
     }
@@ -615,8 +595,8 @@ test_har_entries_are_the_requests (TscTestTmpDir *t,
 {
   g_autofree char *path = make_session (t->dir);
   g_autofree char *text = export_session (path, TSC_EXPORT_HAR, NULL);
-  g_autoptr(GPtrArray) messages = load_messages (path);
-  g_autoptr(JsonNode) root = parse_json (text);
+  g_autoptr(GPtrArray) messages = tsc_test_load_messages (path);
+  g_autoptr(JsonNode) root = tsc_test_parse_json (text);
   JsonArray *entries;
   guint next = 0;
 
@@ -631,7 +611,7 @@ test_har_entries_are_the_requests (TscTestTmpDir *t,
     {
       JsonNode *entry = json_array_get_element (entries, i);
       g_autofree char *url = g_strconcat (COLLECTOR, posts[i].path, NULL);
-      g_autoptr(JsonNode) reply = parse_json (string_at (entry, "response.content.text"));
+      g_autoptr(JsonNode) reply = tsc_test_parse_json (string_at (entry, "response.content.text"));
       gboolean rejected = i == N_REQUESTS - 1;
 
       g_assert_cmpint (tsc_wire_parse_time (string_at (entry, "startedDateTime")) / 1000, ==,
@@ -828,7 +808,7 @@ test_redactor_headers (void)
                         "\"X-Api-Key\":\"k\",\"X-Forwarded-For\":\"203.0.113.9\","
                         "\"User-Agent\":\"ua\"}";
   g_autofree char *out = tsc_redactor_redact_headers (redactor, headers);
-  g_autoptr(JsonNode) root = parse_json (out);
+  g_autoptr(JsonNode) root = tsc_test_parse_json (out);
   g_autofree char *token = tsc_redactor_hash (redactor, "tok", -1);
   g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
   g_autofree char *cookie = tsc_redactor_hash (redactor, "sid=1", -1);
@@ -854,15 +834,15 @@ test_redacted_exports (TscTestTmpDir *t,
   g_autofree char *ndjson_other = export_session (path, TSC_EXPORT_NDJSON, other);
   g_autofree char *json = export_session (path, TSC_EXPORT_JSON, redactor);
   g_autofree char *har = export_session (path, TSC_EXPORT_HAR, redactor);
-  g_autoptr(GPtrArray) messages = load_messages (path);
+  g_autoptr(GPtrArray) messages = tsc_test_load_messages (path);
   g_auto(GStrv) lines = ndjson_lines (ndjson);
   g_auto(GStrv) other_lines = ndjson_lines (ndjson_other);
-  g_autoptr(JsonNode) m1 = parse_json (lines[0]);
-  g_autoptr(JsonNode) m2 = parse_json (lines[1]);
-  g_autoptr(JsonNode) m3 = parse_json (lines[2]);
-  g_autoptr(JsonNode) m1_other = parse_json (other_lines[0]);
-  g_autoptr(JsonNode) json_root = parse_json (json);
-  g_autoptr(JsonNode) har_root = parse_json (har);
+  g_autoptr(JsonNode) m1 = tsc_test_parse_json (lines[0]);
+  g_autoptr(JsonNode) m2 = tsc_test_parse_json (lines[1]);
+  g_autoptr(JsonNode) m3 = tsc_test_parse_json (lines[2]);
+  g_autoptr(JsonNode) m1_other = tsc_test_parse_json (other_lines[0]);
+  g_autoptr(JsonNode) json_root = tsc_test_parse_json (json);
+  g_autoptr(JsonNode) har_root = tsc_test_parse_json (har);
   g_autoptr(GPtrArray) flags = NULL;
   g_autoptr(GPtrArray) expected = describe_model_flags (path);
   g_autofree char *email = tsc_redactor_hash (redactor, "ann@example.com", -1);
@@ -937,10 +917,12 @@ test_redacted_exports (TscTestTmpDir *t,
     g_autofree char *credentials = g_strconcat (wk1, ":", NULL);
     g_autofree char *encoded = g_base64_encode ((const guchar *) credentials, strlen (credentials));
     g_autofree char *authorization = g_strconcat ("Basic ", encoded, NULL);
-    g_autoptr(JsonNode) batch_body = parse_json (string_at (batch, "request.postData.text"));
-    g_autoptr(JsonNode) gzip_body = parse_json (string_at (gzip, "request.postData.text"));
+    g_autoptr(JsonNode) batch_body = NULL;
+    g_autoptr(JsonNode) gzip_body = NULL;
     gboolean found = FALSE;
 
+    batch_body = tsc_test_parse_json (string_at (batch, "request.postData.text"));
+    gzip_body = tsc_test_parse_json (string_at (gzip, "request.postData.text"));
     for (guint i = 0; i < json_array_get_length (headers); i++)
       {
         JsonObject *header = json_array_get_object_element (headers, i);
@@ -1016,6 +998,25 @@ progress_cb (guint64  done,
     g_cancellable_cancel (progress->cancellable);
 }
 
+/* Exports the big session at @path as @format, with @progress told after
+ * each chunk; returns what tsc_export_session() returned. */
+static gboolean
+export_with_progress (const char       *path,
+                      TscExportFormat   format,
+                      Progress         *progress,
+                      guint64          *n,
+                      GError          **error)
+{
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  TscExportOptions options = { 0 };
+
+  options.format = format;
+  options.progress = progress_cb;
+  options.progress_data = progress;
+
+  return tsc_export_session (path, &options, out, progress->cancellable, n, error);
+}
+
 static void
 test_progress_after_each_chunk (TscTestTmpDir *t,
                                 gconstpointer  data)
@@ -1024,18 +1025,12 @@ test_progress_after_each_chunk (TscTestTmpDir *t,
 
   for (TscExportFormat format = TSC_EXPORT_NDJSON; format <= TSC_EXPORT_HAR; format++)
     {
-      g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
       g_autoptr(GError) error = NULL;
       g_autoptr(GArray) done = g_array_new (FALSE, FALSE, sizeof (guint64));
       Progress progress = { NULL, FALSE, done, 0 };
-      TscExportOptions options = { 0 };
       guint64 n = 0;
 
-      options.format = format;
-      options.progress = progress_cb;
-      options.progress_data = &progress;
-
-      g_assert_true (tsc_export_session (path, &options, out, NULL, &n, &error));
+      g_assert_true (export_with_progress (path, format, &progress, &n, &error));
       g_assert_no_error (error);
       g_assert_cmpuint (n, ==, BIG_BATCHES * BIG_BATCH);
       g_assert_cmpuint (progress.total, ==, BIG_BATCHES * BIG_BATCH);
@@ -1057,18 +1052,12 @@ test_cancel_from_progress (TscTestTmpDir *t,
   for (TscExportFormat format = TSC_EXPORT_NDJSON; format <= TSC_EXPORT_HAR; format++)
     {
       g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-      g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
       g_autoptr(GError) error = NULL;
       g_autoptr(GArray) done = g_array_new (FALSE, FALSE, sizeof (guint64));
       Progress progress = { cancellable, TRUE, done, 0 };
-      TscExportOptions options = { 0 };
       guint64 n = 0;
 
-      options.format = format;
-      options.progress = progress_cb;
-      options.progress_data = &progress;
-
-      g_assert_false (tsc_export_session (path, &options, out, cancellable, &n, &error));
+      g_assert_false (export_with_progress (path, format, &progress, &n, &error));
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
       g_assert_cmpuint (done->len, ==, 1);
       g_assert_cmpuint (g_array_index (done, guint64, 0), <, BIG_BATCHES * BIG_BATCH);
