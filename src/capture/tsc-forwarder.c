@@ -4,9 +4,11 @@
  * (Segment, RudderStack, another Trackscope) while the capture goes on.
  * The collector must never wait for the upstream: submitting only puts
  * the request on a bounded queue; a thread of its own, with its own
- * GMainContext and SoupSession, sends a few requests at a time, retries
- * them, records each outcome through the session writer and tells the
- * owner in its main context.
+ * GMainContext and SoupSession, sends them one at a time in the order
+ * they were received (the identity rules of a Trackscope upstream, and
+ * any destination that merges identities in arrival order, depend on
+ * it), retries each before the next, records each outcome through the
+ * session writer and tells the owner in its main context.
  *
  * The send-with-retries part (tsc_upstream_send_async()) is shared with
  * `trackscope-cli replay`, so both treat an upstream the same way.
@@ -27,8 +29,9 @@
 #define MAX_PENDING_REQUESTS 10000
 #define MAX_PENDING_BYTES    (64 * 1024 * 1024)
 
-/* Requests sent (or waiting to be retried) at the same time. */
-#define MAX_IN_FLIGHT 4
+/* Requests sent (or waiting to be retried) at the same time: one, so
+ * that the upstream receives them in the order the collector did. */
+#define MAX_IN_FLIGHT 1
 
 /* How long one try may take, connecting included. */
 #define SEND_TIMEOUT_S 30
@@ -102,6 +105,24 @@ tsc_upstream_policy_init (TscUpstreamPolicy *policy)
   policy->max_attempts = 4;
   policy->first_delay_ms = 500;
   policy->max_delay_ms = 30000;
+  /* What analytics-next and analytics-node honour at most. */
+  policy->max_retry_after_ms = 300000;
+}
+
+/**
+ * tsc_upstream_status_is_retryable:
+ *
+ * Returns: whether a reply with HTTP @status is worth another try: the
+ *   statuses Segment's SDKs retry (408, 410, 429, 460 and 5xx other than
+ *   501 Not Implemented, 505 HTTP Version Not Supported and 511 Network
+ *   Authentication Required)
+ */
+gboolean
+tsc_upstream_status_is_retryable (guint status)
+{
+  if (status >= 500)
+    return status != 501 && status != 505 && status != 511;
+  return status == 408 || status == 410 || status == 429 || status == 460;
 }
 
 /**
@@ -384,10 +405,10 @@ schedule_retry (GTask  *task,
   guint64 delay_ms;
 
   if (retry_after_ms >= 0)
-    delay_ms = retry_after_ms;
+    delay_ms = MIN ((guint64) retry_after_ms, send->policy.max_retry_after_ms);
   else
-    delay_ms = (guint64) send->policy.first_delay_ms << MIN (send->retries, 20u);
-  delay_ms = MIN (delay_ms, send->policy.max_delay_ms);
+    delay_ms = MIN ((guint64) send->policy.first_delay_ms << MIN (send->retries, 20u),
+                    send->policy.max_delay_ms);
   send->retries++;
 
   send->wait = g_timeout_source_new ((guint) delay_ms);
@@ -420,6 +441,11 @@ sent_cb (GObject      *source,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
+      /* Cancelled while the request was on its way: the upstream may
+       * have taken it. (A cancelled wait between tries keeps the last
+       * try's answer.) */
+      set_error_text (send, TSC_UPSTREAM_UNANSWERED);
+      send->outcome.status = 0;
       send->outcome.state = TSC_UPSTREAM_DONE;
       send->outcome.finished_at = g_get_real_time ();
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
@@ -447,7 +473,7 @@ sent_cb (GObject      *source,
         }
 
       describe_reply (send, send->msg, reply);
-      retry = status == 429 /* Too Many Requests */ || status >= 500;
+      retry = tsc_upstream_status_is_retryable (status);
       if (retry)
         retry_after_ms = get_retry_after_ms (send->msg);
     }
@@ -752,8 +778,11 @@ forwarded_cb (GObject      *source,
 
   if (!tsc_upstream_send_finish (result, &outcome))
     {
-      g_free (outcome.error);
-      outcome.error = g_strdup (TSC_UPSTREAM_CAPTURE_STOPPED);
+      if (g_strcmp0 (outcome.error, TSC_UPSTREAM_UNANSWERED) != 0)
+        {
+          g_free (outcome.error);
+          outcome.error = g_strdup (TSC_UPSTREAM_CAPTURE_STOPPED);
+        }
     }
 
   report_outcome (self, item->record, &outcome);

@@ -22,6 +22,9 @@ typedef enum
 /* The outcome text of requests that never reached the upstream. */
 #define TSC_UPSTREAM_QUEUE_FULL      "not forwarded: queue full"
 #define TSC_UPSTREAM_CAPTURE_STOPPED "not forwarded: capture stopped"
+/* Sent, but the capture stopped before the upstream answered: it may
+ * have the calls. */
+#define TSC_UPSTREAM_UNANSWERED      "sent, no reply before the capture stopped"
 
 /* ---------------------------------------------------------------------- */
 /* The upstream sender: one POST, retried, shared by forwarding and replay */
@@ -31,21 +34,25 @@ typedef enum
  * @max_attempts: tries in all, the first one included (at least 1)
  * @first_delay_ms: the wait before the first retry; it doubles for each
  *   further retry
- * @max_delay_ms: the longest wait between two tries; caps both the
- *   backoff and a Retry-After the upstream asks for
+ * @max_delay_ms: the longest backoff between two tries
+ * @max_retry_after_ms: the longest Retry-After honoured; a longer one is
+ *   waited for this long
  *
- * How a request is retried. Connection errors, 5xx and 429 are retried;
- * any other status is final. A Retry-After (seconds or an HTTP date) is
- * waited for instead of the backoff.
+ * How a request is retried, as Segment's own SDKs do: connection
+ * errors, 408, 410, 429, 460 and 5xx other than 501, 505 and 511 are
+ * retried; any other status is final. A Retry-After (seconds or an HTTP
+ * date) is waited for instead of the backoff.
  */
 typedef struct
 {
   guint max_attempts;
   guint first_delay_ms;
   guint max_delay_ms;
+  guint max_retry_after_ms;
 } TscUpstreamPolicy;
 
 void      tsc_upstream_policy_init      (TscUpstreamPolicy         *policy);
+gboolean  tsc_upstream_status_is_retryable (guint                   status);
 
 GUri     *tsc_upstream_parse_url        (const char                *url,
                                          GError                   **error);

@@ -35,6 +35,7 @@ typedef struct
   guint             n_forwarded;
   guint             n_upstream_accepted;
   guint             n_upstream_stopped;
+  guint             n_upstream_unanswered;
 } Capture;
 
 static const char *
@@ -141,6 +142,11 @@ on_forwarder_upstream_outcome_cb (TscForwarder             *forwarder,
   if (g_strcmp0 (outcome->error, TSC_UPSTREAM_CAPTURE_STOPPED) == 0)
     {
       capture->n_upstream_stopped++;
+      return;
+    }
+  if (g_strcmp0 (outcome->error, TSC_UPSTREAM_UNANSWERED) == 0)
+    {
+      capture->n_upstream_unanswered++;
       return;
     }
 
@@ -371,6 +377,9 @@ tsc_cli_capture (int    argc,
                capture.n_upstream_accepted, capture.n_forwarded - capture.n_upstream_accepted);
       if (capture.n_upstream_stopped > 0)
         fprintf (stderr, " (%u not sent before the stop)", capture.n_upstream_stopped);
+      if (capture.n_upstream_unanswered > 0)
+        fprintf (stderr, " (%u sent but unanswered at the stop: they may have arrived)",
+                 capture.n_upstream_unanswered);
       fputc ('\n', stderr);
     }
   tsc_session_writer_close (writer);
