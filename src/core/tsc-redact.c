@@ -275,6 +275,23 @@ hash_or_keep (TscRedactor *self,
   return tsc_redactor_hash (self, value, -1);
 }
 
+/* A page address keeps its origin and path; its query and fragment,
+ * where sign-up forms and magic links put emails and tokens, become a
+ * hash. */
+static char *
+redact_url_query (TscRedactor *self,
+                  const char  *url)
+{
+  const char *rest = strpbrk (url, "?#");
+  g_autofree char *hash = NULL;
+
+  if (rest == NULL || rest[1] == '\0')
+    return g_strdup (url);
+
+  hash = tsc_redactor_hash (self, rest, -1);
+  return g_strdup_printf ("%.*s?%s", (int) (rest - url), url, hash);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Replacing values in JSON text                                           */
 
@@ -829,8 +846,9 @@ redact_authorization (TscRedactor *self,
  * @headers_json: request headers as a JSON object of name: value
  *
  * Hashes the credentials (Authorization keeps its scheme, a Basic one
- * its user:password shape), cookies, API-key style headers and the
- * headers that name the client's address.
+ * its user:password shape), cookies, API-key style headers, the
+ * headers that name the client's address, and the query of the
+ * Referer.
  *
  * Returns: (transfer full): the headers as a JSON object, in their order
  */
@@ -870,6 +888,12 @@ tsc_redactor_redact_headers (TscRedactor *self,
         value = json_node_get_string (node);
 
       json_builder_set_member_name (builder, name);
+      if (value != NULL && g_str_equal (normalised, "referer"))
+        {
+          redacted = redact_url_query (self, value);
+          json_builder_add_string_value (builder, redacted);
+          continue;
+        }
       if (value == NULL || (!in_list (credential_headers, normalised) &&
                             !in_list (address_headers, normalised)))
         {

@@ -806,7 +806,9 @@ test_redactor_headers (void)
   g_autoptr(TscRedactor) redactor = new_redactor (TEST_KEY);
   const char *headers = "{\"Host\":\"h\",\"Authorization\":\"Bearer tok\",\"Cookie\":\"sid=1\","
                         "\"X-Api-Key\":\"k\",\"X-Forwarded-For\":\"203.0.113.9\","
-                        "\"User-Agent\":\"ua\"}";
+                        "\"User-Agent\":\"ua\","
+                        "\"Referer\":\"https://shop.example/signup?email=ref%40leak.example#step2\","
+                        "\"referer\":\"https://shop.example/pricing\"}";
   g_autofree char *out = tsc_redactor_redact_headers (redactor, headers);
   g_autoptr(JsonNode) root = tsc_test_parse_json (out);
   g_autofree char *token = tsc_redactor_hash (redactor, "tok", -1);
@@ -814,6 +816,8 @@ test_redactor_headers (void)
   g_autofree char *cookie = tsc_redactor_hash (redactor, "sid=1", -1);
   g_autofree char *api_key = tsc_redactor_hash (redactor, "k", -1);
   g_autofree char *forwarded = tsc_redactor_hash (redactor, "203.0.113.9", -1);
+  g_autofree char *query = tsc_redactor_hash (redactor, "?email=ref%40leak.example#step2", -1);
+  g_autofree char *referer = g_strconcat ("https://shop.example/signup?", query, NULL);
 
   g_assert_cmpstr (string_at (root, "Host"), ==, "h");
   g_assert_cmpstr (string_at (root, "User-Agent"), ==, "ua");
@@ -821,6 +825,10 @@ test_redactor_headers (void)
   g_assert_cmpstr (string_at (root, "Cookie"), ==, cookie);
   g_assert_cmpstr (string_at (root, "X-Api-Key"), ==, api_key);
   g_assert_cmpstr (string_at (root, "X-Forwarded-For"), ==, forwarded);
+  /* A page address keeps its origin and path, not its query. */
+  g_assert_cmpstr (string_at (root, "Referer"), ==, referer);
+  g_assert_null (strstr (out, "leak.example"));
+  g_assert_cmpstr (string_at (root, "referer"), ==, "https://shop.example/pricing");
 }
 
 static void
