@@ -930,19 +930,16 @@ export_thread (GTask        *task,
                GCancellable *cancellable)
 {
   ExportJob *job = task_data;
-  g_autoptr(GFileOutputStream) out = NULL;
   g_autoptr(TscRedactor) redactor = NULL;
+  g_autofree char *target = g_file_get_path (job->target);
   TscExportOptions options = { 0 };
   GError *error = NULL;
   guint64 n = 0;
 
-  /* g_file_replace() writes beside the target and renames on close: a
-   * failed or cancelled export leaves the target as it was. */
-  out = g_file_replace (job->target, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
-                        cancellable, &error);
-  if (out == NULL)
+  if (target == NULL)
     {
-      g_task_return_error (task, error);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               "%s", _("Exports can only be written to files on this computer"));
       return;
     }
 
@@ -955,18 +952,9 @@ export_thread (GTask        *task,
   options.progress = export_progress_cb;
   options.progress_data = job;
 
-  if (!tsc_export_session (job->session_path, &options, G_OUTPUT_STREAM (out),
-                           cancellable, &n, &error))
-    {
-      g_autoptr(GCancellable) discard = g_cancellable_new ();
-
-      g_cancellable_cancel (discard);
-      g_output_stream_close (G_OUTPUT_STREAM (out), discard, NULL);
-      g_task_return_error (task, error);
-      return;
-    }
-
-  if (!g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, &error))
+  /* Written beside the target and renamed at the end: a failed or
+   * cancelled export leaves nothing behind. */
+  if (!tsc_export_session_to_file (job->session_path, &options, target, cancellable, &n, &error))
     {
       g_task_return_error (task, error);
       return;

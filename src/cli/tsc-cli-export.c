@@ -34,7 +34,7 @@ typedef struct
 {
   const char             *session;
   const TscExportOptions *options;
-  GOutputStream          *out;
+  const char             *target;       /* or NULL for standard output */
   GCancellable           *cancellable;
   GMainLoop              *loop;
   gboolean                finished;
@@ -51,9 +51,20 @@ export_thread (GTask        *task,
 {
   Job *job = task_data;
   GError *error = NULL;
+  gboolean ok;
 
-  if (tsc_export_session (job->session, job->options, job->out, cancellable,
-                          &job->n_written, &error))
+  if (job->target != NULL)
+    ok = tsc_export_session_to_file (job->session, job->options, job->target, cancellable,
+                                     &job->n_written, &error);
+  else
+    {
+      g_autoptr(GOutputStream) out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+
+      ok = tsc_export_session (job->session, job->options, out, cancellable,
+                               &job->n_written, &error);
+    }
+
+  if (ok)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -138,18 +149,6 @@ parse_patterns (const char *list)
   return g_strv_builder_end (builder);
 }
 
-static gboolean
-same_file (const char *a,
-           const char *b)
-{
-  GStatBuf sa;
-  GStatBuf sb;
-
-  if (g_stat (a, &sa) != 0 || g_stat (b, &sb) != 0)
-    return FALSE;
-  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 static void
 print_summary (guint64     n_messages,
                guint64     n_requests,
@@ -219,10 +218,8 @@ tsc_cli_export (int    argc,
   g_autoptr(TscRuleConfig) rules = NULL;
   g_autoptr(TscRedactor) redactor = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GOutputStream) out = NULL;
   g_autofree char *defaults = NULL;
   g_autofree char *description = NULL;
-  g_autofree char *tmp_path = NULL;
   TscExportOptions options = { 0 };
   TscExportFormat format = TSC_EXPORT_NDJSON;
   const char *session;
@@ -303,72 +300,23 @@ tsc_cli_export (int    argc,
       redactor = tsc_redactor_new ((const char * const *) patterns, key);
     }
 
-  if (output != NULL)
-    {
-      g_autofree char *dir = g_path_get_dirname (output);
-      g_autofree char *base = g_path_get_basename (output);
-      g_autofree char *tmp_name = g_strdup_printf (".%s.XXXXXX", base);
-      int fd;
-
-      if (same_file (output, session))
-        {
-          tsc_cli_print_error (_("export: “%s” is the session itself; choose another output "
-                                 "file"), output);
-          return TSC_EXIT_USAGE;
-        }
-
-      tmp_path = g_build_filename (dir, tmp_name, NULL);
-      fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0666);
-      if (fd < 0)
-        {
-          int saved_errno = errno;
-
-          tsc_cli_print_error (_("export: cannot write “%s”: %s"), output,
-                               g_strerror (saved_errno));
-          return TSC_EXIT_USAGE;
-        }
-      out = g_unix_output_stream_new (fd, TRUE);
-    }
-  else
-    {
-      out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
-    }
-
   options.format = format;
   options.redactor = redactor;
   options.rules = rules;
 
   job.session = session;
   job.options = &options;
-  job.out = out;
+  job.target = output;
   job.cancellable = cancellable;
 
-  if (!run_export (&job, &error) ||
-      (tmp_path != NULL && !g_output_stream_close (out, NULL, &error)))
+  if (!run_export (&job, &error))
     {
-      if (tmp_path != NULL)
-        {
-          g_output_stream_close (out, NULL, NULL);
-          g_unlink (tmp_path);
-        }
-
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         tsc_cli_print_error (_("export: cancelled; nothing was written"));
-      else if (tmp_path != NULL && error->domain == G_IO_ERROR)
-        tsc_cli_print_error (_("export: cannot write “%s”: %s"), output, error->message);
-      else if (tmp_path == NULL && error->domain == G_IO_ERROR)
+      else if (output == NULL && error->domain == G_IO_ERROR)
         tsc_cli_print_error (_("export: cannot write to standard output: %s"), error->message);
       else
         tsc_cli_usage_error ("export", error);
-      return TSC_EXIT_USAGE;
-    }
-
-  if (tmp_path != NULL && g_rename (tmp_path, output) != 0)
-    {
-      int saved_errno = errno;
-
-      g_unlink (tmp_path);
-      tsc_cli_print_error (_("export: cannot write “%s”: %s"), output, g_strerror (saved_errno));
       return TSC_EXIT_USAGE;
     }
 

@@ -23,8 +23,13 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include <gio/gunixoutputstream.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "tsc-export.h"
@@ -1269,6 +1274,97 @@ tsc_export_session (const char              *session_path,
   if (n_written != NULL)
     *n_written = w.done;
   return g_output_stream_flush (out, cancellable, error);
+}
+
+static gboolean
+same_file (const char *a,
+           const char *b)
+{
+  GStatBuf sa;
+  GStatBuf sb;
+
+  if (g_stat (a, &sa) != 0 || g_stat (b, &sb) != 0)
+    return FALSE;
+  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/**
+ * tsc_export_session_to_file:
+ * @target: the file to write; replaced only once the export is complete
+ *
+ * Exports @session_path like tsc_export_session() into a hidden file
+ * beside @target, renamed over it at the end: a failed or cancelled
+ * export leaves @target as it was and nothing else behind. Refuses to
+ * write over the session itself.
+ */
+gboolean
+tsc_export_session_to_file (const char              *session_path,
+                            const TscExportOptions  *options,
+                            const char              *target,
+                            GCancellable            *cancellable,
+                            guint64                 *n_written,
+                            GError                 **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *tmp_path = NULL;
+  g_autoptr(GOutputStream) out = NULL;
+  GError *local_error = NULL;
+  mode_t mask;
+  int fd;
+
+  g_return_val_if_fail (session_path != NULL, FALSE);
+  g_return_val_if_fail (target != NULL, FALSE);
+
+  if (same_file (target, session_path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "“%s” is the session itself; choose another file", target);
+      return FALSE;
+    }
+
+  dir = g_path_get_dirname (target);
+  base = g_path_get_basename (target);
+  tmp_path = g_strdup_printf ("%s" G_DIR_SEPARATOR_S ".%s.XXXXXX", dir, base);
+  fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot write “%s”: %s", target, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* mkstemp makes the file private; an export gets the usual mode. */
+  mask = umask (0);
+  umask (mask);
+  fchmod (fd, 0666 & ~mask);
+
+  out = g_unix_output_stream_new (fd, TRUE);
+  if (!tsc_export_session (session_path, options, out, cancellable, n_written, &local_error) ||
+      !g_output_stream_close (out, NULL, &local_error))
+    {
+      g_output_stream_close (out, NULL, NULL);
+      g_unlink (tmp_path);
+      if (local_error->domain == G_IO_ERROR &&
+          !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_prefix_error (&local_error, "Cannot write “%s”: ", target);
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+
+  if (g_rename (tmp_path, target) != 0)
+    {
+      int saved_errno = errno;
+
+      g_unlink (tmp_path);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot write “%s”: %s", target, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /**

@@ -58,6 +58,13 @@ gboolean         tsc_export_count_requests     (TscSessionStore        *store,
                                                 guint64                *n_requests,
                                                 GError                **error);
 
+gboolean         tsc_export_session_to_file    (const char             *session_path,
+                                                const TscExportOptions *options,
+                                                const char             *target,
+                                                GCancellable           *cancellable,
+                                                guint64                *n_written,
+                                                GError                **error);
+
 /* Kept for callers of the first version: NDJSON without redaction. */
 gboolean         tsc_export_ndjson             (const char             *session_path,
                                                 GOutputStream          *out,

@@ -1052,6 +1052,76 @@ test_progress_after_each_chunk (TscTestTmpDir *t,
 }
 
 static void
+cancel_at_once_cb (guint64  done,
+                   guint64  total,
+                   gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+}
+
+/* A file export appears whole or not at all: cancelled, it leaves an
+ * existing target as it was and no temporary file; it never writes over
+ * the session. */
+static void
+test_to_file_all_or_nothing (TscTestTmpDir *t,
+                             gconstpointer  data)
+{
+  g_autofree char *path = make_session (t->dir);
+  g_autofree char *target = g_build_filename (t->dir, "out.har", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  TscExportOptions options = { 0 };
+  guint64 n = 0;
+
+  options.format = TSC_EXPORT_HAR;
+
+  /* A new file, cancelled: nothing at all. */
+  options.progress = cancel_at_once_cb;
+  options.progress_data = cancellable;
+  g_assert_false (tsc_export_session_to_file (path, &options, target, cancellable, &n, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  before = tsc_test_list_dir (t->dir, FALSE);
+  g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
+
+  /* Complete: the whole export, as tsc_export_session() writes it. */
+  options.progress = NULL;
+  g_assert_true (tsc_export_session_to_file (path, &options, target, NULL, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, >, 0);
+  g_assert_true (g_file_get_contents (target, &text, NULL, NULL));
+  expected = export_session (path, TSC_EXPORT_HAR, NULL);
+  g_assert_cmpstr (text, ==, expected);
+
+  /* An existing file, cancelled: left as it was. */
+  g_cancellable_reset (cancellable);
+  options.format = TSC_EXPORT_NDJSON;
+  options.progress = cancel_at_once_cb;
+  g_assert_false (tsc_export_session_to_file (path, &options, target, cancellable, &n, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_clear_pointer (&text, g_free);
+  g_assert_true (g_file_get_contents (target, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, expected);
+
+  /* The session itself is refused, and stays a session. */
+  g_assert_false (tsc_export_session_to_file (path, &options, path, NULL, &n, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  tsc_test_assert_contains (error->message, "is the session itself");
+  g_clear_error (&error);
+  g_assert_cmpint (tsc_test_db_int (path, "SELECT count(*) FROM requests", NULL), >, 0);
+
+  /* No temporary file was left at any point. */
+  after = tsc_test_list_dir (t->dir, TRUE);
+  g_assert_null (strstr (after, ".out.har."));
+  g_assert_null (strstr (before, "out.har"));
+}
+
+static void
 test_cancel_from_progress (TscTestTmpDir *t,
                            gconstpointer  data)
 {
@@ -1124,6 +1194,7 @@ main (int    argc,
   TSC_TEST_ADD_TMP_DIR ("/export/progress-after-each-chunk", NULL, test_progress_after_each_chunk);
   TSC_TEST_ADD_TMP_DIR ("/export/cancel-from-progress", NULL, test_cancel_from_progress);
   TSC_TEST_ADD_TMP_DIR ("/export/missing-session-names-the-file", NULL, test_missing_session_fails);
+  TSC_TEST_ADD_TMP_DIR ("/export/to-file-is-all-or-nothing", NULL, test_to_file_all_or_nothing);
 
   return g_test_run ();
 }
