@@ -957,6 +957,30 @@ append_har_headers (GString    *out,
   g_string_append_c (out, ']');
 }
 
+/* The Host a request was sent to, when its headers name one. */
+static char *
+requested_host (const char *headers_json)
+{
+  g_autoptr(JsonNode) root = headers_json != NULL ? json_from_string (headers_json, NULL) : NULL;
+  g_autoptr(GList) members = NULL;
+  JsonObject *object;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+
+  object = json_node_get_object (root);
+  members = json_object_get_members (object);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      JsonNode *node = json_object_get_member (object, l->data);
+
+      if (g_ascii_strcasecmp (l->data, "Host") == 0 && JSON_NODE_HOLDS_VALUE (node) &&
+          json_node_get_value_type (node) == G_TYPE_STRING && *json_node_get_string (node) != '\0')
+        return g_strdup (json_node_get_string (node));
+    }
+  return NULL;
+}
+
 /* The request body as the collector decoded it: rebuilt from the
  * messages, or the kept body of a rejected request. */
 static GBytes *
@@ -1060,7 +1084,13 @@ write_har_request (Writer            *w,
   append_json_string (out, transport->method != NULL ? transport->method : "POST");
   g_string_append (out, ",\"url\":");
   {
-    g_autoptr(GString) url = g_string_new (w->collector);
+    /* The address the client used, as its Host header says: a session
+     * appended to by captures on other ports keeps each one's. */
+    g_autofree char *host = record != NULL ? requested_host (record->headers_json) : NULL;
+    g_autoptr(GString) url = host != NULL ? g_string_new ("http://") : g_string_new (w->collector);
+
+    if (host != NULL)
+      g_string_append (url, host);
 
     g_string_append (url, transport->path != NULL ? transport->path
                                                   : transport->route != NULL ? transport->route
