@@ -1307,11 +1307,79 @@ restore_exported (Reader      *reader,
 /* ---------------------------------------------------------------------- */
 /* Session files                                                           */
 
+/* The requests of a session that brought no messages (those the
+ * collector refused), walked beside its messages so that they keep
+ * their place in the order. */
+typedef struct
+{
+  TscSessionStore *store;
+  GPtrArray       *chunk;   /* TscRequestRecord */
+  guint            next;
+  gint64           after;
+  gboolean         done;
+} EmptyRequests;
+
+static void
+empty_requests_clear (EmptyRequests *empty)
+{
+  g_clear_pointer (&empty->chunk, g_ptr_array_unref);
+}
+
+/* Gives the request function every message-less request with an id
+ * below @below (all of them for G_MAXINT64). */
+static gboolean
+emit_empty_requests (Reader         *reader,
+                     EmptyRequests  *empty,
+                     gint64          below,
+                     GError        **error)
+{
+  while (!empty->done)
+    {
+      TscRequestRecord *record;
+
+      if (empty->chunk == NULL || empty->next >= empty->chunk->len)
+        {
+          g_autoptr(GError) local_error = NULL;
+
+          g_clear_pointer (&empty->chunk, g_ptr_array_unref);
+          empty->chunk = tsc_session_store_load_requests (empty->store, empty->after,
+                                                          SESSION_CHUNK, &local_error);
+          empty->next = 0;
+          if (empty->chunk == NULL)
+            {
+              g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_SESSION,
+                           "%s: after request %" G_GINT64_FORMAT ": %s",
+                           reader->location.path, empty->after, local_error->message);
+              return FALSE;
+            }
+          if (empty->chunk->len == 0)
+            {
+              empty->done = TRUE;
+              break;
+            }
+        }
+
+      record = g_ptr_array_index (empty->chunk, empty->next);
+      if (record->id >= below)
+        break;
+
+      empty->next++;
+      empty->after = record->id;
+      if (record->message_count == 0 && !emit_request (reader, record, 0, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EmptyRequests, empty_requests_clear)
+
 static gboolean
 read_session (Reader      *reader,
               const char  *path,
               GError     **error)
 {
+  g_auto(EmptyRequests) empty = { 0 };
   g_autoptr(TscSessionStore) store = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(TscRequestRecord) record = NULL;
@@ -1330,6 +1398,8 @@ read_session (Reader      *reader,
     reader->self->collector = tsc_session_store_get_info (store, "collector");
   if (reader->self->profile == NULL)
     reader->self->profile = tsc_session_store_get_info (store, "profile");
+  empty.store = store;
+  empty.done = reader->self->request_func == NULL;
 
   for (;;)
     {
@@ -1370,12 +1440,13 @@ read_session (Reader      *reader,
               message->transport = tsc_transport_ref (record->transport);
             }
 
-          if (!emit (reader, message, record, 0, 0, error))
+          if (!emit_empty_requests (reader, &empty, request_id, error) ||
+              !emit (reader, message, record, 0, 0, error))
             return FALSE;
         }
     }
 
-  return TRUE;
+  return emit_empty_requests (reader, &empty, G_MAXINT64, error);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -1671,6 +1671,29 @@ test_export_har_keeps_refused_requests (TscTestTmpDir *t,
   again_text = tsc_test_read_file (again);
   g_assert_cmpstr (again_text, ==, har_text);
 
+  /* A session imported as it is keeps its refused requests in their
+   * place too. */
+  {
+    g_autofree char *from_session = g_build_filename (t->dir, "from-session.trackscope", NULL);
+    g_autofree char *third = NULL;
+    g_autofree char *third_text = NULL;
+    g_autoptr(TscImportReport) session_report = NULL;
+
+    inputs[0] = session;
+    g_assert_true (tsc_import_to_session (inputs, from_session, TSC_IMPORT_FLAGS_STRICT,
+                                          &session_report, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (session_report->n_calls, ==, 2);
+    g_assert_cmpuint (session_report->n_requests, ==, 4);
+    g_assert_cmpuint (session_report->n_refused, ==, 2);
+    tsc_test_assert_db_text (from_session, "SELECT group_concat(status || ':' || message_count, ' ') "
+                             "FROM (SELECT * FROM requests ORDER BY id)", NULL,
+                             "200:1 400:0 400:0 200:1");
+    third = export_to_file (from_session, TSC_EXPORT_HAR, t->dir, "third.har");
+    third_text = tsc_test_read_file (third);
+    g_assert_cmpstr (third_text, ==, har_text);
+  }
+
   /* `check` and other readers that take no requests count them as
    * refused. */
   {
