@@ -152,6 +152,34 @@ export_dialog_shown (gpointer data)
   return find_export_dialog () != NULL;
 }
 
+static gboolean
+window_not_busy (gpointer data)
+{
+  return !tsc_window_is_busy (data);
+}
+
+/* Importing a HAR without calls says what it skipped, and why. */
+static void
+check_import_report (void)
+{
+  GApplication *app = g_application_get_default ();
+  g_autofree char *path = tsc_test_data_path ("import", "no-analytics.har");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  TscWindow *window = tsc_window_new (GTK_APPLICATION (app));
+  AdwStatusPage *page = template_child (window, "message_page");
+  GtkStack *stack = template_child (window, "main_stack");
+
+  gtk_window_present (GTK_WINDOW (window));
+  tsc_window_import_file (window, file);
+  g_assert_true (tsc_test_wait_until (window_not_busy, window, WAIT_MS));
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "message");
+  g_assert_cmpstr (adw_status_page_get_title (page), ==, "No Calls in This File");
+  g_assert_cmpstr (adw_status_page_get_description (page), ==,
+                   "Imported 0 calls; skipped 3 other requests");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static GtkWindow *
 find_preferences (void)
 {
@@ -277,6 +305,8 @@ run_steps (gpointer data)
     g_assert_nonnull (adw_message_dialog_get_extra_child (dialog));
     adw_message_dialog_response (dialog, "cancel");
   }
+
+  check_import_report ();
 
   /* Preferences */
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
