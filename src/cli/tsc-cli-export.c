@@ -230,8 +230,8 @@ tsc_cli_export (int    argc,
   description = g_strdup_printf (_("Default redaction patterns (case, “_”, “-” and spaces do not "
                                    "matter; * is a wildcard), matched inside traits, "
                                    "context.traits and properties: %s. context.ip, the write key, "
-                                   "the client’s address and credential headers are always "
-                                   "redacted.\n\nExit status: 0 when written, 2 for bad usage, an "
+                                   "the client’s address, credential headers and the query of "
+                                   "page addresses are always redacted.\n\nExit status: 0 when written, 2 for bad usage, an "
                                    "unreadable session or an unwritable output."),
                                  defaults);
 

@@ -7,8 +7,10 @@
  *
  * What is redacted: members whose names match the patterns anywhere
  * inside "traits", "context.traits" and "properties"; "context.ip"; the
- * body's "writeKey"; the transport's write key and remote address; and
- * credential and client-address headers. Strings are hashed on their
+ * query and fragment of page addresses ("url", "referrer", "href",
+ * "search" in "context.page" and "properties"); the body's "writeKey";
+ * the transport's write key and remote address; and credential and
+ * client-address headers and the Referer's query. Strings are hashed on their
  * decoded text, numbers on their text as written, objects and arrays
  * under a matching name on their compact JSON; null and booleans stay.
  *
@@ -431,6 +433,46 @@ splice_value (Walk       *walk,
   g_array_append_val (walk->splices, splice);
 }
 
+/* A page address ("url", "referrer", "href") keeps its origin and path
+ * and loses its query and fragment; a "search" (the query alone) is
+ * hashed whole. Emails and tokens travel in sign-up and magic-link
+ * addresses; the host, which tells clients apart, stays. */
+static gboolean
+splice_page_address (Walk       *walk,
+                     const char *name,
+                     const char *value,
+                     gsize       len)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *redacted = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  Splice splice;
+
+  if (g_ascii_strcasecmp (name, "url") != 0 && g_ascii_strcasecmp (name, "referrer") != 0 &&
+      g_ascii_strcasecmp (name, "href") != 0 && g_ascii_strcasecmp (name, "search") != 0)
+    return FALSE;
+  if (len < 2 || value[0] != '"')
+    return TRUE;
+
+  text = decode_string (value, len);
+  if (text == NULL || *text == '\0')
+    return TRUE;
+
+  if (g_ascii_strcasecmp (name, "search") == 0)
+    redacted = tsc_redactor_hash (walk->self, text, -1);
+  else
+    redacted = redact_url_query (walk->self, text);
+  if (g_str_equal (redacted, text))
+    return TRUE;
+
+  node = json_node_init_string (json_node_alloc (), redacted);
+  splice.text = json_to_string (node, FALSE);
+  splice.offset = value - walk->data;
+  splice.length = len;
+  g_array_append_val (walk->splices, splice);
+  return TRUE;
+}
+
 static void walk_pii (Walk       *walk,
                       const char *value,
                       gsize       len);
@@ -447,7 +489,7 @@ pii_member_cb (const char *key,
 
   if (tsc_redactor_matches_key (walk->self, name))
     splice_value (walk, value, value_len);
-  else
+  else if (!splice_page_address (walk, name, value, value_len))
     walk_pii (walk, value, value_len);
 }
 
@@ -479,6 +521,18 @@ walk_pii (Walk       *walk,
 }
 
 static void
+page_member_cb (const char *key,
+                gsize       key_len,
+                const char *value,
+                gsize       value_len,
+                gpointer    user_data)
+{
+  g_autofree char *name = member_name (key, key_len);
+
+  splice_page_address (user_data, name, value, value_len);
+}
+
+static void
 context_member_cb (const char *key,
                    gsize       key_len,
                    const char *value,
@@ -491,6 +545,8 @@ context_member_cb (const char *key,
     walk_pii (walk, value, value_len);
   else if (key_is (key, key_len, "ip"))
     splice_value (walk, value, value_len);
+  else if (key_is (key, key_len, "page") && value_len > 0 && value[0] == '{')
+    tsc_json_span_foreach_member (value, value_len, page_member_cb, walk);
 }
 
 static void

@@ -800,6 +800,35 @@ test_redactor_values (void)
                    numbers, strlen (numbers));
 }
 
+/* Page addresses keep their origin and path: the query and fragment,
+ * where sign-up forms put emails, become a hash. */
+static void
+test_redactor_page_addresses (void)
+{
+  g_autoptr(TscRedactor) redactor = new_redactor (TEST_KEY);
+  const char *page = "{\"type\":\"page\",\"anonymousId\":\"a1\","
+                     "\"properties\":{\"url\":\"https://shop.example/signup?email=ada%40example.com\","
+                     "\"path\":\"/signup\",\"search\":\"?email=ada%40example.com\","
+                     "\"referrer\":\"https://mail.example/\"},"
+                     "\"context\":{\"page\":{\"url\":\"https://shop.example/signup?email=ada%40example.com\","
+                     "\"referrer\":\"https://mail.example/open#token=t0k\",\"search\":\"\"}}}";
+  g_autoptr(TscMessage) message = message_with_raw (page);
+  g_autoptr(TscMessage) out = tsc_redactor_redact_message (redactor, message);
+  g_autofree char *query = tsc_redactor_hash (redactor, "?email=ada%40example.com", -1);
+  g_autofree char *fragment = tsc_redactor_hash (redactor, "#token=t0k", -1);
+  g_autofree char *expected = NULL;
+
+  expected = g_strdup_printf ("{\"type\":\"page\",\"anonymousId\":\"a1\","
+                              "\"properties\":{\"url\":\"https://shop.example/signup?%s\","
+                              "\"path\":\"/signup\",\"search\":\"%s\","
+                              "\"referrer\":\"https://mail.example/\"},"
+                              "\"context\":{\"page\":{\"url\":\"https://shop.example/signup?%s\","
+                              "\"referrer\":\"https://mail.example/open?%s\",\"search\":\"\"}}}",
+                              query, query, query, fragment);
+  g_assert_cmpmem (g_bytes_get_data (out->raw, NULL), g_bytes_get_size (out->raw),
+                   expected, strlen (expected));
+}
+
 static void
 test_redactor_headers (void)
 {
@@ -1190,6 +1219,7 @@ main (int    argc,
                    test_redactor_hash_is_keyed_and_stable);
   g_test_add_func ("/export/redact/replaces-only-the-values", test_redactor_values);
   g_test_add_func ("/export/redact/credential-and-address-headers", test_redactor_headers);
+  g_test_add_func ("/export/redact/page-addresses-lose-their-query", test_redactor_page_addresses);
   TSC_TEST_ADD_TMP_DIR ("/export/redact/every-format-keeps-the-flags", NULL, test_redacted_exports);
   TSC_TEST_ADD_TMP_DIR ("/export/progress-after-each-chunk", NULL, test_progress_after_each_chunk);
   TSC_TEST_ADD_TMP_DIR ("/export/cancel-from-progress", NULL, test_cancel_from_progress);
