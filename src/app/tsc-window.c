@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "tsc-detail-pane.h"
@@ -570,15 +572,15 @@ describe_import (const TscImportReport *report)
   /* Bad lines and entries are counted as skipped too: say them apart. */
   n_skipped = n_skipped > n_bad ? n_skipped - n_bad : 0;
 
-  g_string_printf (text, g_dngettext (GETTEXT_PACKAGE, "Imported %'" G_GUINT64_FORMAT " call",
-                                      "Imported %'" G_GUINT64_FORMAT " calls", report->n_calls),
+  g_string_printf (text, g_dngettext (GETTEXT_PACKAGE, "Imported %'" PRIu64 " call",
+                                      "Imported %'" PRIu64 " calls", report->n_calls),
                    report->n_calls);
   if (n_skipped > 0)
     {
       g_string_append (text, "; ");
       g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
-                                                 "skipped %'" G_GUINT64_FORMAT " other request",
-                                                 "skipped %'" G_GUINT64_FORMAT " other requests",
+                                                 "skipped %'" PRIu64 " other request",
+                                                 "skipped %'" PRIu64 " other requests",
                                                  n_skipped), n_skipped);
     }
   if (n_bad > 0)
