@@ -971,6 +971,7 @@ test_detail_pane_shows_call (Fixture       *f,
   g_clear_pointer (&request, g_free);
   request = child_text (pane, "request_list");
   assert_contains (request, "Upstream\nNot accepted: 503 after 4 attempts (storage_failed)\n");
+  save_page (f, pane, "request");
 
   /* 0 clears. */
   tsc_detail_pane_set_seq (pane, 0);
