@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -153,13 +154,21 @@ on_forwarder_upstream_outcome_cb (TscForwarder             *forwarder,
   if (outcome->status != 0)
     what = g_strdup_printf ("%u", outcome->status);
   else if (outcome->attempts > 0)
-    what = g_strdup ("unreachable");
+    /* TRANSLATORS: in “upstream unreachable after 4 attempts: …” */
+    what = g_strdup (_("unreachable"));
   else
-    what = g_strdup ("not forwarded");
+    /* TRANSLATORS: in “upstream not forwarded after 0 attempts: …” */
+    what = g_strdup (_("not forwarded"));
 
-  fprintf (stderr, "upstream %s after %u attempt%s: %s request %" G_GINT64_FORMAT " (%s)\n",
-           what, outcome->attempts, outcome->attempts == 1 ? "" : "s",
-           route != NULL ? route : "-", request_id, or_dash (outcome->error));
+  /* TRANSLATORS: “upstream 503 after 3 attempts: /v1/track request 12 (Service
+   * Unavailable)”: the status the collector forwarded to answered (or
+   * “unreachable”), how often the request was sent, its route and number, and
+   * the reason */
+  fprintf (stderr, ngettext ("upstream %s after %u attempt: %s request %" PRId64 " (%s)\n",
+                             "upstream %s after %u attempts: %s request %" PRId64 " (%s)\n",
+                             outcome->attempts),
+           what, outcome->attempts, route != NULL ? route : "-", (int64_t) request_id,
+           or_dash (outcome->error));
 }
 
 /* Appending to a session: what it holds already counts for the rules. */
@@ -261,6 +270,11 @@ tsc_cli_capture (int    argc,
   gboolean named;
   guint sigint_id;
   guint sigterm_id;
+  guint64 n_messages;
+  gulong plural_n;
+  guint n_flags;
+  g_autofree char *messages = NULL;
+  g_autofree char *flags = NULL;
   Capture capture = { 0 };
 
   if (!tsc_cli_parse_options ("capture", NULL,
@@ -271,7 +285,7 @@ tsc_cli_capture (int    argc,
 
   if (argc > 1)
     {
-      tsc_cli_print_error ("capture: unexpected argument “%s”", argv[1]);
+      tsc_cli_print_error (_("capture: unexpected argument “%s”"), argv[1]);
       return TSC_EXIT_USAGE;
     }
 
@@ -355,7 +369,7 @@ tsc_cli_capture (int    argc,
   fflush (stdout);
   fprintf (stderr, "recording to %s\n", session);
   if (forwarder != NULL)
-    fprintf (stderr, "forwarding to %s\n", tsc_forwarder_get_url (forwarder));
+    fprintf (stderr, _("forwarding to %s\n"), tsc_forwarder_get_url (forwarder));
 
   g_main_loop_run (loop);
 
@@ -368,17 +382,29 @@ tsc_cli_capture (int    argc,
       guint pending = tsc_forwarder_get_pending (forwarder);
 
       if (pending > 0)
-        fprintf (stderr, "waiting up to %u s for %u request(s) still being forwarded\n",
+        /* TRANSLATORS: the first %u is a number of seconds */
+        fprintf (stderr, ngettext ("waiting up to %u s for %u request still being forwarded\n",
+                                   "waiting up to %u s for %u requests still being forwarded\n",
+                                   pending),
                  FORWARD_STOP_WAIT_MS / 1000, pending);
       /* Outcomes are recorded and printed before the writer closes. */
       tsc_forwarder_shutdown (forwarder, FORWARD_STOP_WAIT_MS);
-      fprintf (stderr, "Forwarded %u request%s: %u accepted, %u failed",
-               capture.n_forwarded, capture.n_forwarded == 1 ? "" : "s",
+      fprintf (stderr, ngettext ("Forwarded %u request: %u accepted, %u failed",
+                                 "Forwarded %u requests: %u accepted, %u failed",
+                                 capture.n_forwarded),
+               capture.n_forwarded,
                capture.n_upstream_accepted, capture.n_forwarded - capture.n_upstream_accepted);
       if (capture.n_upstream_stopped > 0)
-        fprintf (stderr, " (%u not sent before the stop)", capture.n_upstream_stopped);
+        /* TRANSLATORS: appended to “Forwarded 9 requests: 3 accepted, 6 failed” */
+        fprintf (stderr, ngettext (" (%u not sent before the stop)",
+                                   " (%u not sent before the stop)",
+                                   capture.n_upstream_stopped),
+                 capture.n_upstream_stopped);
       if (capture.n_upstream_unanswered > 0)
-        fprintf (stderr, " (%u sent but unanswered at the stop: they may have arrived)",
+        /* TRANSLATORS: appended to “Forwarded 9 requests: 3 accepted, 6 failed” */
+        fprintf (stderr, ngettext (" (%u sent but unanswered at the stop: they may have arrived)",
+                                   " (%u sent but unanswered at the stop: they may have arrived)",
+                                   capture.n_upstream_unanswered),
                  capture.n_upstream_unanswered);
       fputc ('\n', stderr);
     }
@@ -392,13 +418,19 @@ tsc_cli_capture (int    argc,
       g_clear_object (&writer);
       g_clear_object (&store);
       tsc_session_store_remove_files (session);
-      fprintf (stderr, "stopped: nothing was received, so no session file was kept\n");
+      fprintf (stderr, "%s\n", _("stopped: nothing was received, so no session file was kept"));
       return TSC_EXIT_OK;
     }
 
-  fprintf (stderr, "stopped: %" G_GUINT64_FORMAT " message(s) recorded in %s, %u flag(s)\n",
-           tsc_collector_get_message_count (collector), session,
-           tsc_identity_model_get_flags (model)->len);
+  n_messages = tsc_collector_get_message_count (collector);
+  /* ngettext() takes an unsigned long; counts above it are plural anyway. */
+  plural_n = (gulong) MIN (n_messages, G_MAXULONG);
+  n_flags = tsc_identity_model_get_flags (model)->len;
+  messages = g_strdup_printf (ngettext ("%" PRIu64 " message", "%" PRIu64 " messages", plural_n),
+                              (uint64_t) n_messages);
+  flags = g_strdup_printf (ngettext ("%u flag", "%u flags", n_flags), n_flags);
+  /* TRANSLATORS: “stopped: 3 messages recorded in FILE, 1 flag” */
+  fprintf (stderr, _("stopped: %s recorded in %s, %s\n"), messages, session, flags);
 
   return TSC_EXIT_OK;
 }

@@ -219,7 +219,8 @@ print_report (const TscImportReport *report,
     {
       const GError *problem = g_ptr_array_index (report->problems, i);
 
-      tsc_cli_print_error ("import: %s (skipped)", problem->message);
+      /* TRANSLATORS: %s says which line or entry is bad, and why */
+      tsc_cli_print_error (_("import: %s (skipped)"), problem->message);
     }
 }
 
@@ -258,9 +259,11 @@ tsc_cli_import (int    argc,
 
   if (argc < 2 || output == NULL)
     {
-      tsc_cli_print_error ("import: %s; usage: trackscope-cli import INPUT… -o SESSION "
-                           "[--strict] [--quiet]",
-                           argc < 2 ? "no input given" : "no session file given (-o SESSION)");
+      /* TRANSLATORS: %s is “no input given” or “no session file given (-o SESSION)” */
+      tsc_cli_print_error (_("import: %s; usage: trackscope-cli import INPUT… -o SESSION "
+                             "[--strict] [--quiet]"),
+                           argc < 2 ? _("no input given")
+                                    : _("no session file given (-o SESSION)"));
       return TSC_EXIT_USAGE;
     }
 

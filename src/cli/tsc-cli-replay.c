@@ -16,6 +16,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -265,13 +266,25 @@ replay_request (Replay           *replay,
         }
 
       if (!replay->quiet && outcome.status != 0)
-        fprintf (stderr, "request %" G_GINT64_FORMAT " %s: %s after %u attempt%s\n",
-                 record->id, record->transport->route, reason,
-                 outcome.attempts, outcome.attempts == 1 ? "" : "s");
+        {
+          /* TRANSLATORS: “request 4 /v1/batch: 400 invalid_json after 1 attempt”:
+           * the request's number and route, the collector's status and reason,
+           * and how often the request was sent */
+          fprintf (stderr, ngettext ("request %" PRId64 " %s: %s after %u attempt\n",
+                                     "request %" PRId64 " %s: %s after %u attempts\n",
+                                     outcome.attempts),
+                   (int64_t) record->id, record->transport->route, reason, outcome.attempts);
+        }
       else if (!replay->quiet)
-        fprintf (stderr, "request %" G_GINT64_FORMAT " %s: no reply after %u attempt%s (%s)\n",
-                 record->id, record->transport->route,
-                 outcome.attempts, outcome.attempts == 1 ? "" : "s", reason);
+        {
+          /* TRANSLATORS: “request 4 /v1/track: no reply after 4 attempts
+           * (Connection refused)”: the request's number and route, how often
+           * it was sent and why no reply came */
+          fprintf (stderr, ngettext ("request %" PRId64 " %s: no reply after %u attempt (%s)\n",
+                                     "request %" PRId64 " %s: no reply after %u attempts (%s)\n",
+                                     outcome.attempts),
+                   (int64_t) record->id, record->transport->route, outcome.attempts, reason);
+        }
     }
 
   tsc_upstream_outcome_clear (&outcome);
@@ -330,24 +343,34 @@ print_summary (Replay *replay)
   g_autofree char *requests = tsc_cli_format_count (replay->n_requests);
   g_autofree char *calls = tsc_cli_format_count (replay->n_calls);
   g_autofree char *accepted = tsc_cli_format_count (replay->n_accepted);
+  g_autofree char *n_requests = NULL;
+  g_autofree char *n_calls = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
 
-  g_string_append_printf (out, "Replayed %s request%s (%s call%s) to %s: %s accepted",
-                          requests, replay->n_requests == 1 ? "" : "s",
-                          calls, replay->n_calls == 1 ? "" : "s",
-                          replay->url, accepted);
+  n_requests = g_strdup_printf (ngettext ("%s request", "%s requests", replay->n_requests),
+                                requests);
+  n_calls = g_strdup_printf (ngettext ("%s call", "%s calls", replay->n_calls), calls);
+
+  /* TRANSLATORS: “Replayed 2 requests (6 calls) to URL: 1 accepted”, followed
+   * by the counts of rejected and failed requests and of the retries */
+  g_string_append_printf (out, _("Replayed %s (%s) to %s: %s accepted"),
+                          n_requests, n_calls, replay->url, accepted);
   if (replay->n_rejected > 0)
     {
-      g_string_append_printf (out, ", %u rejected", replay->n_rejected);
+      /* TRANSLATORS: appended to “…: 1 accepted”, the reasons follow */
+      g_string_append_printf (out, ngettext (", %u rejected", ", %u rejected", replay->n_rejected),
+                              replay->n_rejected);
       append_reasons (out, replay->rejected_reasons, replay->rejected_counts);
     }
   if (replay->n_failed > 0)
     {
-      g_string_append_printf (out, ", %u failed", replay->n_failed);
+      /* TRANSLATORS: appended to “…: 1 accepted”, the reasons follow */
+      g_string_append_printf (out, ngettext (", %u failed", ", %u failed", replay->n_failed),
+                              replay->n_failed);
       append_reasons (out, replay->failed_reasons, replay->failed_counts);
     }
-  g_string_append_printf (out, ", %u retr%s", replay->n_retries,
-                          replay->n_retries == 1 ? "y" : "ies");
+  g_string_append_printf (out, ngettext (", %u retry", ", %u retries", replay->n_retries),
+                          replay->n_retries);
 
   printf ("%s\n", out->str);
 }
@@ -398,11 +421,12 @@ tsc_cli_replay (int    argc,
   if (argc != 2 || to == NULL)
     {
       if (argc > 2)
-        tsc_cli_print_error ("replay: unexpected argument “%s”", argv[2]);
+        tsc_cli_print_error (_("replay: unexpected argument “%s”"), argv[2]);
       else
-        tsc_cli_print_error ("replay: %s; usage: trackscope-cli replay SESSION --to URL "
-                             "[--write-key KEY] [--rate N] [--retries N] [--quiet]",
-                             argc < 2 ? "no session given" : "no --to URL given");
+        /* TRANSLATORS: the first %s is “no session given” or “no --to URL given” */
+        tsc_cli_print_error (_("replay: %s; usage: trackscope-cli replay SESSION --to URL "
+                               "[--write-key KEY] [--rate N] [--retries N] [--quiet]"),
+                             argc < 2 ? _("no session given") : _("no --to URL given"));
       return TSC_EXIT_USAGE;
     }
 
@@ -412,21 +436,21 @@ tsc_cli_replay (int    argc,
 
   if (rate < 0 || (rate > 0 && rate < 0.001))
     {
-      tsc_cli_print_error ("replay: --rate %g is not a rate; give requests per second, "
-                           "e.g. --rate 10", rate);
+      tsc_cli_print_error (_("replay: --rate %g is not a rate; give requests per second, "
+                             "e.g. --rate 10"), rate);
       return TSC_EXIT_USAGE;
     }
 
   if (retries > MAX_RETRIES || retries < -1)
     {
-      tsc_cli_print_error ("replay: --retries %d is out of range; use 0 to %d",
+      tsc_cli_print_error (_("replay: --retries %d is out of range; use 0 to %d"),
                            retries, MAX_RETRIES);
       return TSC_EXIT_USAGE;
     }
 
   if (write_key != NULL && *write_key == '\0')
     {
-      tsc_cli_print_error ("replay: --write-key is empty");
+      tsc_cli_print_error (_("replay: --write-key is empty"));
       return TSC_EXIT_USAGE;
     }
 

@@ -670,7 +670,7 @@ append_total (TscReport *self,
   g_string_append (out, ", ");
   g_string_append_printf (out, ngettext ("%u warning", "%u warnings", warnings), warnings);
   g_string_append (out, ", ");
-  g_string_append_printf (out, _("%u info"), infos);
+  g_string_append_printf (out, ngettext ("%u info", "%u info", infos), infos);
   g_string_append_printf (out, " %s ", in_calls);
   g_string_append_printf (out, ngettext ("from %u input", "from %u inputs", n_inputs), n_inputs);
   g_string_append_c (out, '\n');
