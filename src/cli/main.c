@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 
 #include "tsc-cli.h"
@@ -60,6 +61,91 @@ tsc_cli_format_count (guint64 n)
     }
 
   return g_string_free (out, FALSE);
+}
+
+typedef struct
+{
+  TscCliWorkFunc  func;
+  gpointer        data;
+  GMainLoop      *loop;
+  gboolean        finished;
+  gboolean        ok;
+  GError         *error;
+} Work;
+
+static void
+work_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Work *work = task_data;
+  GError *error = NULL;
+
+  if (work->func (work->data, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_work_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Work *work = user_data;
+
+  work->ok = g_task_propagate_boolean (G_TASK (result), &work->error);
+  work->finished = TRUE;
+  g_main_loop_quit (work->loop);
+}
+
+static gboolean
+on_signal_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * tsc_cli_run_cancellable:
+ * @func: the work, run in a worker thread
+ *
+ * Runs @func while the main thread waits for SIGINT or SIGTERM, which
+ * cancel @cancellable: long exports and imports stop cleanly, leaving
+ * nothing half-written. The result is @func's own, even when a signal
+ * came too late to stop it (a written file is then reported as such).
+ */
+gboolean
+tsc_cli_run_cancellable (TscCliWorkFunc   func,
+                         gpointer         data,
+                         GCancellable    *cancellable,
+                         GError         **error)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GTask) task = NULL;
+  Work work = { func, data, loop, FALSE, FALSE, NULL };
+  guint sigint_id;
+  guint sigterm_id;
+
+  task = g_task_new (NULL, cancellable, on_work_done_cb, &work);
+  g_task_set_task_data (task, &work, NULL);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, work_thread);
+
+  sigint_id = g_unix_signal_add (SIGINT, on_signal_cb, cancellable);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_signal_cb, cancellable);
+  while (!work.finished)
+    g_main_loop_run (loop);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  if (!work.ok)
+    {
+      g_propagate_error (error, work.error);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Says why `trackscope-cli COMMAND` cannot go on, as “COMMAND: message”;

@@ -35,92 +35,23 @@ typedef struct
   const char             *session;
   const TscExportOptions *options;
   const char             *target;       /* or NULL for standard output */
-  GCancellable           *cancellable;
-  GMainLoop              *loop;
-  gboolean                finished;
-  gboolean                ok;
   guint64                 n_written;
-  GError                 *error;
 } Job;
 
-static void
-export_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+static gboolean
+export_work (gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
 {
-  Job *job = task_data;
-  GError *error = NULL;
-  gboolean ok;
+  Job *job = data;
+  g_autoptr(GOutputStream) out = NULL;
 
   if (job->target != NULL)
-    ok = tsc_export_session_to_file (job->session, job->options, job->target, cancellable,
-                                     &job->n_written, &error);
-  else
-    {
-      g_autoptr(GOutputStream) out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+    return tsc_export_session_to_file (job->session, job->options, job->target, cancellable,
+                                       &job->n_written, error);
 
-      ok = tsc_export_session (job->session, job->options, out, cancellable,
-                               &job->n_written, &error);
-    }
-
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
-on_exported_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Job *job = user_data;
-
-  job->ok = g_task_propagate_boolean (G_TASK (result), &job->error);
-  job->finished = TRUE;
-  g_main_loop_quit (job->loop);
-}
-
-static gboolean
-on_signal_cb (gpointer user_data)
-{
-  Job *job = user_data;
-
-  g_cancellable_cancel (job->cancellable);
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the export in a worker thread while the main thread waits for
- * SIGINT or SIGTERM, which cancel it between two chunks. */
-static gboolean
-run_export (Job     *job,
-            GError **error)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  guint sigint_id;
-  guint sigterm_id;
-
-  job->loop = loop;
-  task = g_task_new (NULL, job->cancellable, on_exported_cb, job);
-  g_task_set_task_data (task, job, NULL);
-  g_task_run_in_thread (task, export_thread);
-
-  sigint_id = g_unix_signal_add (SIGINT, on_signal_cb, job);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_signal_cb, job);
-  while (!job->finished)
-    g_main_loop_run (loop);
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
-  job->loop = NULL;
-
-  if (!job->ok)
-    {
-      g_propagate_error (error, g_steal_pointer (&job->error));
-      return FALSE;
-    }
-  return TRUE;
+  out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+  return tsc_export_session (job->session, job->options, out, cancellable, &job->n_written, error);
 }
 
 /* The patterns of --redact-keys: a comma-separated list that replaces the
@@ -307,9 +238,8 @@ tsc_cli_export (int    argc,
   job.session = session;
   job.options = &options;
   job.target = output;
-  job.cancellable = cancellable;
 
-  if (!run_export (&job, &error))
+  if (!tsc_cli_run_cancellable (export_work, &job, cancellable, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         tsc_cli_print_error (_("export: cancelled; nothing was written"));

@@ -30,84 +30,18 @@ typedef struct
   const char * const  *inputs;
   const char          *output;
   TscImportFlags       flags;
-  GCancellable        *cancellable;
-  GMainLoop           *loop;
-  gboolean             finished;
-  gboolean             ok;
   TscImportReport     *report;
-  GError              *error;
 } Job;
 
-static void
-import_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  Job *job = task_data;
-  GError *error = NULL;
-
-  if (tsc_import_to_session (job->inputs, job->output, job->flags, &job->report, cancellable,
-                             &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
-on_imported_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Job *job = user_data;
-
-  job->ok = g_task_propagate_boolean (G_TASK (result), &job->error);
-  job->finished = TRUE;
-  g_main_loop_quit (job->loop);
-}
-
 static gboolean
-on_signal_cb (gpointer user_data)
+import_work (gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
 {
-  Job *job = user_data;
+  Job *job = data;
 
-  g_cancellable_cancel (job->cancellable);
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the import in a worker thread while the main thread waits for
- * SIGINT or SIGTERM, which cancel it between two messages. */
-static gboolean
-run_import (Job     *job,
-            GError **error)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  guint sigint_id;
-  guint sigterm_id;
-
-  job->loop = loop;
-  task = g_task_new (NULL, job->cancellable, on_imported_cb, job);
-  g_task_set_task_data (task, job, NULL);
-  /* The result says whether the file was written: never dropped for
-   * a cancellation that came too late to stop it. */
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_run_in_thread (task, import_thread);
-
-  sigint_id = g_unix_signal_add (SIGINT, on_signal_cb, job);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_signal_cb, job);
-  while (!job->finished)
-    g_main_loop_run (loop);
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
-  job->loop = NULL;
-
-  if (!job->ok)
-    {
-      g_propagate_error (error, g_steal_pointer (&job->error));
-      return FALSE;
-    }
-  return TRUE;
+  return tsc_import_to_session (job->inputs, job->output, job->flags, &job->report, cancellable,
+                                error);
 }
 
 /* ngettext() takes an unsigned long; counts above it are plural anyway. */
@@ -275,9 +209,8 @@ tsc_cli_import (int    argc,
   job.inputs = (const char * const *) inputs->pdata;
   job.output = output;
   job.flags = strict ? TSC_IMPORT_FLAGS_STRICT : TSC_IMPORT_FLAGS_NONE;
-  job.cancellable = cancellable;
 
-  if (!run_import (&job, &error))
+  if (!tsc_cli_run_cancellable (import_work, &job, cancellable, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         tsc_cli_print_error (_("import: cancelled; nothing was written"));

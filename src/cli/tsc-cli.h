@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "tsc-rules.h"
 
@@ -26,7 +26,15 @@ int            tsc_cli_import        (int                  argc,
 int            tsc_cli_replay        (int                  argc,
                                       char               **argv);
 
+typedef gboolean (*TscCliWorkFunc) (gpointer       data,
+                                    GCancellable  *cancellable,
+                                    GError       **error);
+
 char          *tsc_cli_format_count  (guint64               n);
+gboolean       tsc_cli_run_cancellable (TscCliWorkFunc      func,
+                                      gpointer             data,
+                                      GCancellable        *cancellable,
+                                      GError             **error);
 void           tsc_cli_print_error   (const char          *format,
                                       ...) G_GNUC_PRINTF (1, 2);
 int            tsc_cli_usage_error   (const char          *command,
