@@ -8,7 +8,8 @@
  *
  *  - "SQLite format 3\0" at the start: a session file;
  *  - an object with `log.entries`: HAR 1.2, whose POST requests to a
- *    Tracking API route are decoded exactly as the collector decodes them;
+ *    Tracking API route are decoded exactly as the collector decodes them
+ *    (one entry parsed at a time, beside the file's bytes);
  *  - a first line that is a whole JSON value followed by more: NDJSON,
  *    one message, batch body or array of messages per line;
  *  - otherwise one JSON document: an array of messages, a batch body or
@@ -103,6 +104,10 @@ typedef struct
    * the next one with the same requestId joins it. */
   gint64             group_id;
   TscRequestRecord  *group;
+
+  /* (nullable): parses the lines or elements of our own exports, one
+   * after the other */
+  JsonParser        *parser;
 } Reader;
 
 static void
@@ -719,8 +724,17 @@ line_parses_alone (const char *data,
                    gsize       start,
                    gsize       end)
 {
-  g_autoptr(JsonNode) node = parse_value (data + start, end - start, NULL);
+  g_autoptr(JsonNode) node = NULL;
 
+  /* A value the check takes parses: no tree is needed to tell (a whole
+   * HAR written on one line would make a big one). Anything else is left
+   * to the parser. */
+  if (end > start && (data[start] == '{' || data[start] == '[') &&
+      g_utf8_validate (data + start, end - start, NULL) &&
+      tsc_json_span_validate (data + start, end - start, NULL))
+    return TRUE;
+
+  node = parse_value (data + start, end - start, NULL);
   return node != NULL;
 }
 
@@ -1203,6 +1217,60 @@ decode_exported (GBytes      *raw,
   return tsc_message_ref (g_ptr_array_index (messages, 0));
 }
 
+static char *
+member_json (JsonObject *object,
+             const char *name)
+{
+  JsonNode *node = get_member (object, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  return json_to_string (node, FALSE);
+}
+
+/* The message of an exported @object, already parsed with its
+ * "_trackscope" @meta: what decode_exported() gives for its bytes,
+ * without building and parsing them again — the collector's reading of
+ * a batch item, with the envelope's sentAt, context and integrations
+ * taken from @meta. The caller sets the raw bytes, the transport and the
+ * batch index. */
+static TscMessage *
+message_from_exported (JsonObject *object,
+                       JsonObject *meta,
+                       gint64      received_at)
+{
+  g_autofree char *context = member_json (meta, "batchContext");
+  g_autofree char *integrations = member_json (meta, "batchIntegrations");
+
+  return tsc_wire_message_from_object (object, NULL, TSC_MESSAGE_TYPE_UNKNOWN,
+                                       get_string (meta, "sentAt"), context, integrations,
+                                       received_at);
+}
+
+/* Parses the exported object [@start, @start + @len) of @data whole, with
+ * the reader's parser: its message and its "_trackscope" come from the
+ * one parse. %NULL when it does not parse as an object. */
+static JsonObject *
+parse_exported (Reader     *reader,
+                const char *data,
+                gsize       len)
+{
+  JsonNode *root;
+
+  if (reader->parser == NULL)
+    reader->parser = json_parser_new_immutable ();
+
+  if (!g_utf8_validate (data, len, NULL) ||
+      !json_parser_load_from_data (reader->parser, data, len, NULL))
+    return NULL;
+
+  root = json_parser_get_root (reader->parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+
+  return json_node_get_object (root);
+}
+
 /* When @bytes is an exported object, restores its message with the
  * request it came in (consecutive messages with the same requestId share
  * it: reader->group) into *@message. Leaves *@message %NULL when @bytes
@@ -1217,7 +1285,8 @@ restore_exported (Reader      *reader,
   g_autoptr(GBytes) exported_bytes = NULL;
   g_autoptr(GBytes) raw = NULL;
   g_autoptr(TscMessage) restored = NULL;
-  JsonObject *meta;
+  JsonObject *object = NULL;
+  JsonObject *meta = NULL;
   Exported exported;
   gsize len;
   const char *data = g_bytes_get_data (bytes, &len);
@@ -1231,14 +1300,29 @@ restore_exported (Reader      *reader,
   if (!find_exported (data, len, &exported))
     return TRUE;
 
-  meta_node = parse_value (data + exported.meta_start,
-                           exported.meta_end - exported.meta_start, NULL);
-  if (meta_node == NULL || !JSON_NODE_HOLDS_OBJECT (meta_node))
+  /* The whole object parses (as it does unless the file was edited):
+   * the message and what the export added come from that one parse.
+   * Otherwise, and for a message written as "_raw", the added member
+   * alone is parsed and the message decoded from its bytes. */
+  if (exported.cut_start != exported.raw_end)
+    object = parse_exported (reader, data + exported.raw_start,
+                             exported.raw_end - exported.raw_start);
+
+  if (object != NULL)
     {
-      /* Not ours after all: read as it is. */
-      return TRUE;
+      meta = get_object (object, EXPORT_MEMBER);
     }
-  meta = json_node_get_object (meta_node);
+  else
+    {
+      meta_node = parse_value (data + exported.meta_start,
+                               exported.meta_end - exported.meta_start, NULL);
+      if (meta_node != NULL && JSON_NODE_HOLDS_OBJECT (meta_node))
+        meta = json_node_get_object (meta_node);
+    }
+
+  /* Not ours after all: read as it is. */
+  if (meta == NULL)
+    return TRUE;
 
   received_at = tsc_wire_parse_time (get_string (meta, "receivedAt"));
   if (received_at == G_MININT64)
@@ -1249,11 +1333,14 @@ restore_exported (Reader      *reader,
   if (raw == NULL)
     return FALSE;
 
-  restored = decode_exported (raw, meta, received_at, error);
+  if (object != NULL)
+    restored = message_from_exported (object, meta, received_at);
+  else
+    restored = decode_exported (raw, meta, received_at, error);
   if (restored == NULL)
     return FALSE;
 
-  g_bytes_unref (restored->raw);
+  g_clear_pointer (&restored->raw, g_bytes_unref);
   restored->raw = g_steal_pointer (&raw);
 
   batch_index = get_int (meta, "batchIndex", -1);
@@ -1297,7 +1384,7 @@ restore_exported (Reader      *reader,
       reader->group_id = request_id;
     }
 
-  tsc_transport_unref (restored->transport);
+  g_clear_pointer (&restored->transport, tsc_transport_unref);
   restored->transport = tsc_transport_ref (reader->group->transport);
 
   *message = g_steal_pointer (&restored);
@@ -1807,9 +1894,11 @@ read_export_document (Reader      *reader,
 
 typedef struct
 {
-  guint      index;
-  gint64     started;
-  JsonObject *entry;
+  guint       index;
+  gint64      started;
+  JsonObject *entry;    /* (nullable): while the entry is read */
+  gsize       offset;   /* of the entry in the file, when read one at a time */
+  gsize       length;
 } HarEntry;
 
 static int
@@ -1925,7 +2014,8 @@ har_body_from_file (Reader      *reader,
   g_autofree char *dir = NULL;
   g_autofree char *file_path = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GMappedFile) mapped = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
 
   if (escapes_folder (name))
     {
@@ -1947,8 +2037,7 @@ har_body_from_file (Reader      *reader,
       return NULL;
     }
 
-  mapped = g_mapped_file_new (file_path, FALSE, &local_error);
-  if (mapped == NULL)
+  if (!g_file_get_contents (file_path, &contents, &length, &local_error))
     {
       g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_READ,
                    "%s: entry %u (POST %s): its body file “%s” cannot be read: %s",
@@ -1956,7 +2045,7 @@ har_body_from_file (Reader      *reader,
       return NULL;
     }
 
-  return g_mapped_file_get_bytes (mapped);
+  return g_bytes_new_take (g_steal_pointer (&contents), length);
 }
 
 /* Request headers as name, value, …, NULL; HTTP/2 pseudo-headers are not
@@ -2383,7 +2472,7 @@ read_har (Reader      *reader,
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonNode *item = json_array_get_element (array, i);
-      HarEntry entry = { i, 0, NULL };
+      HarEntry entry = { i, 0, NULL, 0, 0 };
 
       if (!JSON_NODE_HOLDS_OBJECT (item))
         {
@@ -2416,6 +2505,228 @@ read_har (Reader      *reader,
   return TRUE;
 }
 
+/* A HAR read without a tree of the whole document: the scanner finds
+ * where each entry of `log.entries` lies, a first pass reads their
+ * startedDateTime for the order, and a second one parses one entry at a
+ * time, so that memory holds the file's bytes and one entry's tree. */
+
+/* The last value of the member @name of an object, found by its bytes. */
+typedef struct
+{
+  const char *name;
+  const char *value;     /* (nullable) */
+  gsize       value_len;
+  gboolean    escaped;   /* some member name has escapes: it may be @name too */
+} MemberFind;
+
+static void
+find_member_cb (const char *key,
+                gsize       key_len,
+                const char *value,
+                gsize       value_len,
+                gpointer    user_data)
+{
+  MemberFind *find = user_data;
+
+  if (memchr (key, '\\', key_len) != NULL)
+    {
+      find->escaped = TRUE;
+    }
+  else if (key_is (key, key_len, find->name))
+    {
+      find->value = value;
+      find->value_len = value_len;
+    }
+}
+
+/* The line and column json-glib gives for a piece of the file that
+ * starts at @offset, made the file's. */
+static void
+set_piece_error (Reader       *reader,
+                 const char   *data,
+                 gsize         offset,
+                 const GError *parse_error,
+                 GError      **error)
+{
+  guint line = 0, column = 0;
+  g_autofree char *reason = describe_parser_error (parse_error, &line, &column);
+
+  if (line == 1)
+    {
+      gsize line_start = offset;
+
+      while (line_start > 0 && data[line_start - 1] != '\n')
+        line_start--;
+      column += offset - line_start;
+    }
+
+  set_document_error (reader, data, offset, line, column, TSC_IMPORT_ERROR_INVALID_JSON,
+                      reason, error);
+}
+
+/* Parses the entry at @har with @parser: @har->entry is valid until the
+ * next parse. */
+static gboolean
+parse_har_entry (Reader      *reader,
+                 JsonParser  *parser,
+                 const char  *data,
+                 HarEntry    *har,
+                 GError     **error)
+{
+  g_autoptr(GError) parse_error = NULL;
+  JsonNode *root;
+
+  har->entry = NULL;
+
+  /* The document was checked: only a parser stricter than the check
+   * fails here. The file is then as broken as it would be whole. */
+  if (!json_parser_load_from_data (parser, data + har->offset, har->length, &parse_error))
+    {
+      set_piece_error (reader, data, har->offset, parse_error, error);
+      return FALSE;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_JSON,
+                   "%s:%u: entry %u is not a JSON object", reader->location.path,
+                   advance_line (data, 0, har->offset, 1), har->index + 1);
+      return FALSE;
+    }
+
+  har->entry = json_node_get_object (root);
+  return TRUE;
+}
+
+/* The startedDateTime of the entry at @har, G_MININT64 when it has none
+ * that reads as a time. From the bytes when they can be taken as they
+ * are, else from the entry parsed. */
+static gboolean
+har_entry_started (Reader      *reader,
+                   JsonParser  *parser,
+                   const char  *data,
+                   HarEntry    *har,
+                   GError     **error)
+{
+  MemberFind started = { "startedDateTime", NULL, 0, FALSE };
+
+  har->started = G_MININT64;
+  tsc_json_span_foreach_member (data + har->offset, har->length, find_member_cb, &started);
+
+  if (started.escaped ||
+      (started.value != NULL && memchr (started.value, '\\', started.value_len) != NULL))
+    {
+      if (!parse_har_entry (reader, parser, data, har, error))
+        return FALSE;
+      har->started = tsc_wire_parse_time (get_string (har->entry, "startedDateTime"));
+      har->entry = NULL;
+    }
+  else if (started.value != NULL && started.value[0] == '"')
+    {
+      g_autofree char *text = g_strndup (started.value + 1, started.value_len - 2);
+
+      har->started = tsc_wire_parse_time (text);
+    }
+
+  return TRUE;
+}
+
+/* Reads the document [@pos, @len) of @data as a HAR one entry at a time
+ * when it is one. Sets *@handled to %FALSE, and returns %TRUE, for
+ * another document or one this way cannot take (invalid, names written
+ * with escapes): it is then read whole. */
+static gboolean
+read_har_by_spans (Reader      *reader,
+                   const char  *data,
+                   gsize        len,
+                   gsize        pos,
+                   gboolean    *handled,
+                   GError     **error)
+{
+  const char *path = reader->location.path;
+  MemberFind log = { "log", NULL, 0, FALSE };
+  MemberFind entries_member = { "entries", NULL, 0, FALSE };
+  g_autoptr(GArray) spans = NULL;
+  g_autoptr(GArray) entries = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  gsize entries_offset;
+  gboolean sortable = TRUE;
+
+  *handled = FALSE;
+
+  if (!tsc_json_span_foreach_member (data + pos, len - pos, find_member_cb, &log) ||
+      log.escaped || log.value == NULL || log.value[0] != '{')
+    return TRUE;
+
+  /* The scanner trusts the document: check all of it first. */
+  if (!g_utf8_validate (data + pos, len - pos, NULL) ||
+      !tsc_json_span_validate (data + pos, len - pos, NULL))
+    return TRUE;
+
+  if (!tsc_json_span_foreach_member (log.value, log.value_len, find_member_cb, &entries_member) ||
+      entries_member.escaped)
+    return TRUE;
+
+  *handled = TRUE;
+  set_format (reader, TSC_IMPORT_FORMAT_HAR);
+
+  if (entries_member.value == NULL || entries_member.value[0] != '[')
+    {
+      g_set_error (error, TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_DOCUMENT,
+                   "%s: a HAR file without a log.entries array", path);
+      return FALSE;
+    }
+
+  entries_offset = entries_member.value - data;
+  spans = tsc_json_span_array_elements (entries_member.value, entries_member.value_len);
+  g_assert (spans != NULL);
+
+  parser = json_parser_new_immutable ();
+  entries = g_array_sized_new (FALSE, FALSE, sizeof (HarEntry), spans->len);
+
+  for (guint i = 0; i < spans->len; i++)
+    {
+      const TscJsonSpan *span = &g_array_index (spans, TscJsonSpan, i);
+      HarEntry entry = { i, 0, NULL, entries_offset + span->offset, span->length };
+
+      if (data[entry.offset] != '{')
+        {
+          GError *problem = g_error_new (TSC_IMPORT_ERROR, TSC_IMPORT_ERROR_INVALID_ENTRY,
+                                         "%s: entry %u is not an object", path, i + 1);
+
+          if (!skip_or_fail (reader, TSC_IMPORT_SKIP_BAD_ENTRY, problem, error))
+            return FALSE;
+          continue;
+        }
+
+      if (!har_entry_started (reader, parser, data, &entry, error))
+        return FALSE;
+      if (entry.started == G_MININT64)
+        sortable = FALSE;
+      g_array_append_val (entries, entry);
+    }
+
+  /* The same order as read_har() gives. */
+  if (sortable)
+    g_array_sort (entries, compare_entries);
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      HarEntry *har = &g_array_index (entries, HarEntry, i);
+      gboolean ok;
+
+      if (!parse_har_entry (reader, parser, data, har, error))
+        return FALSE;
+      ok = read_har_entry (reader, har, error);
+      har->entry = NULL;
+      if (!ok)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Dispatch                                                                */
 
@@ -2431,6 +2742,7 @@ read_text (Reader      *reader,
   const char *data;
   gsize len;
   gsize pos = 0;
+  gboolean handled;
   gsize first_start;
   gsize first_end;
   gsize first_stop;
@@ -2493,11 +2805,19 @@ read_text (Reader      *reader,
         }
     }
 
-  /* Otherwise one document, read whole. */
+  /* Otherwise one document, read whole (not mapped: a file truncated
+   * by another program while it is read must be an error, not a crash):
+   * a HAR entry by entry from the file's bytes, anything else as a
+   * tree. */
   if (!source_read_all (source, error))
     return FALSE;
   data = (const char *) source->buf->data;
   len = source->buf->len;
+
+  if (!read_har_by_spans (reader, data, len, pos, &handled, error))
+    return FALSE;
+  if (handled)
+    return TRUE;
 
   root = parse_value (data + pos, len - pos, &parse_error);
   if (root == NULL)
@@ -2676,6 +2996,7 @@ tsc_importer_read_file (TscImporter    *self,
 
   ok = read_path (&reader, path, error);
   reader_end_group (&reader);
+  g_clear_object (&reader.parser);
 
   /* The next file's first message starts a request of its own. */
   g_clear_pointer (&self->last_transport, tsc_transport_unref);

@@ -322,3 +322,256 @@ tsc_json_span_foreach_member (const char        *data,
       s.p++;
     }
 }
+
+/* ---- checking a whole document ------------------------------------------ */
+
+/* Deeper documents are left to a real parser. */
+#define VALIDATE_MAX_DEPTH 512
+
+static gboolean
+read_hex4 (Scanner  *s,
+           guint    *unit)
+{
+  *unit = 0;
+  if (s->end - s->p < 4)
+    return FALSE;
+
+  for (int i = 0; i < 4; i++, s->p++)
+    {
+      if (!g_ascii_isxdigit (*s->p))
+        return FALSE;
+      *unit = *unit * 16 + g_ascii_xdigit_value (*s->p);
+    }
+
+  return TRUE;
+}
+
+/* A string as RFC 8259 writes it, the cursor on its opening quote: no
+ * control characters, known escapes only, UTF-16 surrogates in pairs. */
+static gboolean
+check_string (Scanner *s)
+{
+  for (s->p++; s->p < s->end;)
+    {
+      guchar c = *s->p;
+      guint unit;
+
+      if (c == '"')
+        {
+          s->p++;
+          return TRUE;
+        }
+      if (c < 0x20)
+        return FALSE;
+      if (c != '\\')
+        {
+          s->p++;
+          continue;
+        }
+
+      if (++s->p >= s->end)
+        return FALSE;
+      c = *s->p++;
+      if (strchr ("\"\\/bfnrt", c) != NULL && c != '\0')
+        continue;
+      if (c != 'u' || !read_hex4 (s, &unit))
+        return FALSE;
+      if (unit >= 0xDC00 && unit <= 0xDFFF)
+        return FALSE;
+      if (unit >= 0xD800 && unit <= 0xDBFF)
+        {
+          if (s->end - s->p < 2 || s->p[0] != '\\' || s->p[1] != 'u')
+            return FALSE;
+          s->p += 2;
+          if (!read_hex4 (s, &unit) || unit < 0xDC00 || unit > 0xDFFF)
+            return FALSE;
+        }
+    }
+
+  return FALSE;
+}
+
+static gboolean
+check_digits (Scanner *s)
+{
+  const char *start = s->p;
+
+  while (s->p < s->end && g_ascii_isdigit (*s->p))
+    s->p++;
+  return s->p > start;
+}
+
+/* A number as RFC 8259 writes it. Integers too long for 64 bits are
+ * refused: parsers differ on them. */
+static gboolean
+check_number (Scanner *s)
+{
+  const char *start;
+  gboolean fits = TRUE;
+
+  if (*s->p == '-')
+    s->p++;
+  start = s->p;
+  if (s->p < s->end && *s->p == '0')
+    s->p++;
+  else if (!check_digits (s))
+    return FALSE;
+  if (s->p - start > 18)
+    fits = FALSE;
+
+  if (s->p < s->end && *s->p == '.')
+    {
+      s->p++;
+      if (!check_digits (s))
+        return FALSE;
+      fits = TRUE;
+    }
+
+  if (s->p < s->end && (*s->p == 'e' || *s->p == 'E'))
+    {
+      s->p++;
+      if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+        s->p++;
+      if (!check_digits (s))
+        return FALSE;
+      fits = TRUE;
+    }
+
+  return fits;
+}
+
+static gboolean
+check_literal (Scanner    *s,
+               const char *word)
+{
+  gsize n = strlen (word);
+
+  if ((gsize) (s->end - s->p) < n || memcmp (s->p, word, n) != 0)
+    return FALSE;
+  s->p += n;
+  return TRUE;
+}
+
+/**
+ * tsc_json_span_validate:
+ * @data: a document
+ * @error_offset: (out) (optional): the offset of the first byte that
+ *   breaks the grammar, when %FALSE is returned
+ *
+ * Checks, without building a tree, that @data is exactly one JSON value
+ * as RFC 8259 writes it, with white space (and a byte-order mark) around
+ * it. The other functions here can then be trusted with it. UTF-8 is not
+ * checked. Some documents that a lenient parser takes are refused: those
+ * nested deeper than 512 levels, with integers of more than 18 digits or
+ * lone UTF-16 surrogates.
+ *
+ * Returns: %TRUE when @data is one valid JSON value
+ */
+gboolean
+tsc_json_span_validate (const char *data,
+                        gsize       len,
+                        gsize      *error_offset)
+{
+  Scanner s = { data, data + len };
+  /* One byte per open container: '{' or '['. */
+  char stack[VALIDATE_MAX_DEPTH];
+  guint depth = 0;
+
+  if (len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+    s.p += 3;
+
+  for (;;)
+    {
+      /* A value is expected here. */
+      skip_ws (&s);
+      if (s.p >= s.end)
+        goto fail;
+
+      switch (*s.p)
+        {
+        case '{':
+        case '[':
+          if (depth == VALIDATE_MAX_DEPTH)
+            goto fail;
+          stack[depth++] = *s.p++;
+          skip_ws (&s);
+          if (s.p < s.end && *s.p == (stack[depth - 1] == '{' ? '}' : ']'))
+            {
+              s.p++;
+              depth--;
+              break;
+            }
+          if (stack[depth - 1] == '{')
+            {
+              if (s.p >= s.end || *s.p != '"' || !check_string (&s))
+                goto fail;
+              skip_ws (&s);
+              if (s.p >= s.end || *s.p != ':')
+                goto fail;
+              s.p++;
+            }
+          continue;
+        case '"':
+          if (!check_string (&s))
+            goto fail;
+          break;
+        case 't':
+          if (!check_literal (&s, "true"))
+            goto fail;
+          break;
+        case 'f':
+          if (!check_literal (&s, "false"))
+            goto fail;
+          break;
+        case 'n':
+          if (!check_literal (&s, "null"))
+            goto fail;
+          break;
+        default:
+          if (*s.p != '-' && !g_ascii_isdigit (*s.p))
+            goto fail;
+          if (!check_number (&s))
+            goto fail;
+          break;
+        }
+
+      /* After a value: close containers, or go on to the next item. */
+      for (;;)
+        {
+          skip_ws (&s);
+          if (depth == 0)
+            {
+              if (s.p != s.end)
+                goto fail;
+              return TRUE;
+            }
+          if (s.p >= s.end)
+            goto fail;
+          if (*s.p == (stack[depth - 1] == '{' ? '}' : ']'))
+            {
+              s.p++;
+              depth--;
+              continue;
+            }
+          if (*s.p != ',')
+            goto fail;
+          s.p++;
+          if (stack[depth - 1] == '{')
+            {
+              skip_ws (&s);
+              if (s.p >= s.end || *s.p != '"' || !check_string (&s))
+                goto fail;
+              skip_ws (&s);
+              if (s.p >= s.end || *s.p != ':')
+                goto fail;
+              s.p++;
+            }
+          break;
+        }
+    }
+
+fail:
+  if (error_offset != NULL)
+    *error_offset = MIN (s.p, s.end) - data;
+  return FALSE;
+}

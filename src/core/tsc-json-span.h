@@ -34,4 +34,8 @@ gboolean tsc_json_span_foreach_member (const char        *data,
                                        TscJsonMemberFunc  func,
                                        gpointer           user_data);
 
+gboolean tsc_json_span_validate       (const char        *data,
+                                       gsize              len,
+                                       gsize             *error_offset);
+
 G_END_DECLS

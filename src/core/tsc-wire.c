@@ -469,24 +469,45 @@ typedef struct
   char           *integrations;
 } Envelope;
 
-static TscMessage *
-message_from_object (const Envelope *env,
-                     JsonObject     *object,
-                     GBytes         *raw,
-                     int             batch_index)
+/**
+ * tsc_wire_message_from_object:
+ * @object: a message, parsed
+ * @raw: (nullable): its bytes as received
+ * @implied_type: the type a single-message route implies, or
+ *   %TSC_MESSAGE_TYPE_UNKNOWN to read it from @object (batch items)
+ * @envelope_sent_at: (nullable): the batch's sentAt
+ * @envelope_context: (nullable): the batch's context, as JSON
+ * @envelope_integrations: (nullable): the batch's integrations, as JSON
+ * @received_at: µs since the epoch, or 0 when unknown (read from a file:
+ *   the object's own receivedAt is taken then)
+ *
+ * Reads a message the way the collector does: its fields, a messageId
+ * added when it has none, and the corrected time. The caller sets the
+ * transport and the batch index.
+ *
+ * Returns: (transfer full): the message
+ */
+TscMessage *
+tsc_wire_message_from_object (JsonObject     *object,
+                              GBytes         *raw,
+                              TscMessageType  implied_type,
+                              const char     *envelope_sent_at,
+                              const char     *envelope_context,
+                              const char     *envelope_integrations,
+                              gint64          received_at)
 {
   TscMessage *message = tsc_message_new ();
   gint64 client_time;
   gint64 sent_time;
 
-  message->batch_index = batch_index;
-  message->received_at = env->received_at;
-  message->transport = tsc_transport_ref (env->transport);
-  message->raw = g_bytes_ref (raw);
+  g_return_val_if_fail (object != NULL, NULL);
 
-  if (env->route->kind == TSC_ROUTE_SINGLE)
+  message->received_at = received_at;
+  message->raw = raw != NULL ? g_bytes_ref (raw) : NULL;
+
+  if (implied_type != TSC_MESSAGE_TYPE_UNKNOWN)
     {
-      message->type = env->route->type;
+      message->type = implied_type;
       message->type_name = g_strdup (tsc_message_type_to_string (message->type));
     }
   else
@@ -505,7 +526,7 @@ message_from_object (const Envelope *env,
 
   message->sent_at = member_as_string (object, "sentAt");
   if (message->sent_at == NULL)
-    message->sent_at = g_strdup (env->sent_at);
+    message->sent_at = g_strdup (envelope_sent_at);
 
   message->message_id = member_as_string (object, "messageId");
   if (message->message_id == NULL || *message->message_id == '\0')
@@ -517,9 +538,8 @@ message_from_object (const Envelope *env,
       message->message_id_added = TRUE;
     }
 
-  message->batch_context = g_strdup (env->context);
-  message->batch_integrations = g_strdup (env->integrations);
-
+  message->batch_context = g_strdup (envelope_context);
+  message->batch_integrations = g_strdup (envelope_integrations);
   /* Segment's correction: receivedAt − (sentAt − timestamp). Libraries
    * that stamp the client time themselves (rudder-sdk-node) send it as
    * originalTimestamp. */
@@ -549,6 +569,25 @@ message_from_object (const Envelope *env,
   else
     message->corrected_at = message->received_at;
 
+  return message;
+}
+
+
+static TscMessage *
+message_from_object (const Envelope *env,
+                     JsonObject     *object,
+                     GBytes         *raw,
+                     int             batch_index)
+{
+  TscMessage *message;
+
+  message = tsc_wire_message_from_object (object, raw,
+                                          env->route->kind == TSC_ROUTE_SINGLE ? env->route->type
+                                                                               : TSC_MESSAGE_TYPE_UNKNOWN,
+                                          env->sent_at, env->context, env->integrations,
+                                          env->received_at);
+  message->batch_index = batch_index;
+  message->transport = tsc_transport_ref (env->transport);
   return message;
 }
 

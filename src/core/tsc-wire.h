@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "tsc-message.h"
 #include "tsc-request-record.h"
@@ -66,6 +67,14 @@ GPtrArray        *tsc_wire_decode          (const TscWireRequest *request,
                                             const TscWireLimits  *limits,
                                             TscRequestRecord     *record,
                                             GError              **error);
+
+TscMessage       *tsc_wire_message_from_object (JsonObject     *object,
+                                                GBytes         *raw,
+                                                TscMessageType  implied_type,
+                                                const char     *envelope_sent_at,
+                                                const char     *envelope_context,
+                                                const char     *envelope_integrations,
+                                                gint64          received_at);
 
 GPtrArray        *tsc_wire_decode_document (GBytes               *json,
                                             TscTransport         *transport,

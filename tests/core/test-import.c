@@ -727,6 +727,130 @@ write_har (const char         *dir,
 
 #define JSON_HEADERS "[{\"name\": \"Content-Type\", \"value\": \"application/json\"}]"
 
+/* A track call with the messageId @id, as a HAR postData object. */
+static char *
+har_track_post_data (const char *id)
+{
+  return g_strdup_printf ("{\"mimeType\": \"application/json\", \"text\": "
+                          "\"{\\\"event\\\": \\\"Step\\\", \\\"userId\\\": \\\"u1\\\", "
+                          "\\\"messageId\\\": \\\"%s\\\"}\"}", id);
+}
+
+/* The same entries, in the order read, whatever the HAR's spelling:
+ * entries are sorted by startedDateTime (equal times keep their order,
+ * and an escaped time or member name is read as well), with a HAR the
+ * entry-by-entry reading takes and with ones read as a whole tree (a
+ * member name with escapes, an integer too long for the check). */
+static void
+test_har_entry_order_whatever_the_spelling (TscTestTmpDir *t,
+                                            gconstpointer  data)
+{
+  /* Name, what comes before the entries, what comes after them. */
+  const char *variants[][3] = {
+    { "plain.har", "{\"log\": {\"version\": \"1.2\",\n\"entries\": [\n", "\n]}}\n" },
+    { "escaped-log.har", "{\"\\u006cog\": {\"version\": \"1.2\",\n\"entries\": [\n", "\n]}}\n" },
+    { "escaped-entries.har", "{\"log\": {\"version\": \"1.2\",\n\"\\u0065ntries\": [\n",
+      "\n]}}\n" },
+    { "long-integer.har", "{\"log\": {\"version\": \"1.2\", \"_n\": 12345678901234567890,\n"
+                          "\"entries\": [\n", "\n]}}\n" },
+    /* The last of repeated "entries" counts, as in a tree. */
+    { "byte-order-mark-and-repeated-entries.har",
+      "\xEF\xBB\xBF {\"log\": {\"entries\": [42],\n\"entries\": [\n", "\n]}}\n" },
+    /* Written on one line (no line breaks below). */
+    { "one-line.har", "{\"log\": {\"version\": \"1.2\", \"entries\": [", "]}}\n" },
+  };
+  g_autofree char *d1 = har_track_post_data ("e1");
+  g_autofree char *d2 = har_track_post_data ("e2");
+  g_autofree char *d3 = har_track_post_data ("e3");
+  g_autofree char *d4 = har_track_post_data ("e4");
+  g_autofree char *d5 = har_track_post_data ("e5");
+  g_autofree char *e1 = har_post_entry ("2024-05-01T10:00:03.000Z", "/v1/track", JSON_HEADERS, d1);
+  g_autofree char *e2 = har_post_entry ("2024-05-01T10:00:01.000Z", "/v1/track", JSON_HEADERS, d2);
+  g_autofree char *e3 = har_post_entry ("2024-05-01T10:00:01.000Z", "/v1/track", JSON_HEADERS, d3);
+  g_autofree char *e4 = har_post_entry ("2024-05-01T10:00:00\\u002e500Z", "/v1/track",
+                                        JSON_HEADERS, d4);
+  g_autofree char *e5_plain = har_post_entry ("2024-05-01T10:00:02.000Z", "/v1/track",
+                                              JSON_HEADERS, d5);
+  g_autofree char *e5 = NULL;
+  g_autofree char *entries = NULL;
+  const char *ids[] = { "e4", "e2", "e3", "e5", "e1", NULL };
+  const guint entry_numbers[] = { 4, 2, 3, 5, 1 };
+
+  /* The fifth spells its time's name with an escape. */
+  g_assert_true (g_str_has_prefix (e5_plain, "{\"startedDateTime\""));
+  e5 = g_strconcat ("{\"\\u0073tartedDateTime\"", e5_plain + strlen ("{\"startedDateTime\""), NULL);
+  entries = g_strjoin (",\n", e1, e2, e3, e4, e5, NULL);
+
+  for (guint v = 0; v < G_N_ELEMENTS (variants); v++)
+    {
+      g_auto(Import) im = import_new (TSC_IMPORT_FLAGS_STRICT);
+      g_autofree char *text = NULL;
+      g_autofree char *path = NULL;
+
+      text = g_strconcat (variants[v][1], entries, variants[v][2], NULL);
+      if (g_str_has_prefix (variants[v][0], "one-line"))
+        g_strdelimit (text, "\n", ' ');
+      path = tsc_test_write_file (t->dir, variants[v][0], text, -1);
+
+      g_test_message ("%s", variants[v][0]);
+      import_read (&im, path);
+      g_assert_cmpint (tsc_importer_get_format (im.importer), ==, TSC_IMPORT_FORMAT_HAR);
+      assert_message_ids (im.messages, ids);
+      for (guint i = 0; i < G_N_ELEMENTS (entry_numbers); i++)
+        g_assert_cmpuint (location_at (&im, i)->entry, ==, entry_numbers[i]);
+      g_assert_cmpint (message_at (&im, 0)->received_at, ==,
+                       tsc_wire_parse_time ("2024-05-01T10:00:00.500Z"));
+      g_assert_cmpstr (message_at (&im, 4)->event, ==, "Step");
+    }
+}
+
+/* An entry that is no object is a problem of its own; a HAR that does
+ * not parse names the line and column, wherever the fault is. */
+static void
+test_har_bad_entries_and_broken_file (TscTestTmpDir *t,
+                                      gconstpointer  data)
+{
+  g_autofree char *d1 = har_track_post_data ("b1");
+  g_autofree char *d3 = har_track_post_data ("b3");
+  g_autofree char *e1 = har_post_entry ("2024-05-01T10:00:01.000Z", "/v1/track", JSON_HEADERS, d1);
+  g_autofree char *e3 = har_post_entry ("2024-05-01T10:00:02.000Z", "/v1/track", JSON_HEADERS, d3);
+  const char *with_number[] = { e1, "42", e3, NULL };
+  g_autofree char *numbered = write_har (t->dir, "numbered.har", with_number);
+  const char *ids[] = { "b1", "b3", NULL };
+  g_auto(Import) lenient = import_new (TSC_IMPORT_FLAGS_NONE);
+  g_auto(Import) strict = import_new (TSC_IMPORT_FLAGS_STRICT);
+  g_auto(Import) broken = import_new (TSC_IMPORT_FLAGS_NONE);
+  g_auto(Import) empty = import_new (TSC_IMPORT_FLAGS_NONE);
+  g_autofree char *broken_path = NULL;
+  g_autofree char *empty_path = NULL;
+  g_autofree char *where = NULL;
+
+  import_read (&lenient, numbered);
+  assert_message_ids (lenient.messages, ids);
+  g_assert_cmpuint (tsc_importer_get_problems (lenient.importer)->len, ==, 1);
+  assert_problem (&lenient, 0, TSC_IMPORT_ERROR_INVALID_ENTRY, numbered,
+                  "entry 2 is not an object", NULL);
+  g_assert_cmpuint (tsc_importer_get_skipped (lenient.importer, TSC_IMPORT_SKIP_BAD_ENTRY), ==, 1);
+
+  import_read_fails (&strict, numbered, TSC_IMPORT_ERROR_INVALID_ENTRY,
+                     "entry 2 is not an object", NULL);
+  g_assert_cmpuint (strict.messages->len, ==, 0);
+
+  /* A comma missing after "version" on line 2: json-glib stops at its value. */
+  broken_path = tsc_test_write_file (t->dir, "broken.har",
+                                     "{\"log\": {\n  \"version\": \"1.2\"\n  \"entries\": []}}\n", -1);
+  where = g_strconcat (broken_path, ":2:", NULL);
+  import_read_fails (&broken, broken_path, TSC_IMPORT_ERROR_INVALID_JSON, where, "not valid JSON",
+                     NULL);
+  g_assert_cmpuint (broken.messages->len, ==, 0);
+
+  empty_path = tsc_test_write_file (t->dir, "no-entries.har",
+                                    "{\"log\": {\"version\": \"1.2\", \"entries\": {}}}", -1);
+  import_read_fails (&empty, empty_path, TSC_IMPORT_ERROR_INVALID_DOCUMENT, empty_path,
+                     "log.entries", NULL);
+}
+
+
 /* A file body that can only come from the file: spacing no serialiser
  * writes. */
 #define ATTACHED_IDENTIFY "{ \"userId\" :\"u1\",  \"anonymousId\":\"a1\", \"messageId\": \"f1\" }"
@@ -1135,6 +1259,123 @@ assert_first_three_restored (Import *im)
   g_assert_cmpstr (m->transport->path, ==, "/v1/identify");
   g_assert_null (m->transport->lane);
   g_assert_cmpint (record_at (im, 2)->upstream.state, ==, TSC_UPSTREAM_NONE);
+}
+
+/* One exported message: its bytes, and the "_trackscope" members that
+ * stand for its batch's envelope. */
+typedef struct
+{
+  const char *raw;
+  const char *meta;   /* members inside "_trackscope": {…} */
+  const char *sent_at;
+  const char *context;
+  const char *integrations;
+  gint64      received_at;
+} ExportedCase;
+
+/* An exported line gives the message the collector decoded from its
+ * batch: the same fields as decoding the bytes as the one item of a batch
+ * with the exported envelope, whatever the members' kinds. */
+static void
+test_export_lines_decode_like_their_batch (TscTestTmpDir *t,
+                                           gconstpointer  data)
+{
+  const ExportedCase cases[] = {
+    { "{\"type\":\"track\",\"event\":\"E1\",\"userId\":\"u1\",\"messageId\":\"k1\","
+      "\"timestamp\":\"2026-11-29T09:59:59.000Z\"}",
+      "\"receivedAt\":\"2026-11-29T10:00:00.000000Z\",\"sentAt\":\"2026-11-29T09:59:59.500Z\"",
+      "\"2026-11-29T09:59:59.500Z\"", NULL, NULL, 1 },
+    { "{\"type\":\"identify\",\"userId\":42,\"anonymousId\":\"a2\",\"messageId\":\"k2\","
+      "\"originalTimestamp\":\"2026-11-29T09:59:58.000Z\",\"sentAt\":\"2026-11-29T09:59:59.000Z\","
+      "\"traits\":{\"plan\":\"pro\"}}",
+      "\"receivedAt\":\"2026-11-29T10:00:01.000000Z\",\"sentAt\":\"2026-11-29T09:59:59.900Z\","
+      "\"batchContext\":{\"ip\":\"192.0.2.1\",\"library\":{\"name\":\"x\",\"v\":[1,2.5,true]}},"
+      "\"batchIntegrations\":{\"All\":false}",
+      "\"2026-11-29T09:59:59.900Z\"", "{\"ip\":\"192.0.2.1\",\"library\":{\"name\":\"x\","
+      "\"v\":[1,2.5,true]}}", "{\"All\":false}", 1 },
+    { "{\"type\":\"group\",\"groupId\":{\"id\":7},\"name\":true,\"userId\":1.5,"
+      "\"previousId\":null,\"event\":\"\"}",
+      "\"receivedAt\":\"2026-11-29T10:00:02.000000Z\",\"messageIdAdded\":true,"
+      "\"messageId\":\"trackscope-k3\"",
+      NULL, NULL, NULL, 1 },
+    { "{\"type\":\"alias\",\"previousId\":\"p4\",\"userId\":\"u4\",\"messageId\":\"k4\","
+      "\"receivedAt\":\"2026-11-29T10:00:03.000Z\",\"timestamp\":\"2026-11-29T10:00:02.000Z\"}",
+      "\"type\":\"alias\"", NULL, NULL, NULL, 0 },
+    { "{\"type\":\"screen\",\"name\":\"S\",\"messageId\":\"k5\"}",
+      "\"sentAt\":\"2026-11-29T09:59:59.000Z\"", "\"2026-11-29T09:59:59.000Z\"", NULL, NULL, 0 },
+  };
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *path = NULL;
+  g_auto(Import) im = import_new (TSC_IMPORT_FLAGS_STRICT);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gsize len = strlen (cases[i].raw);
+
+      g_string_append_len (text, cases[i].raw, len - 1);
+      g_string_append_printf (text, ",\"_trackscope\":{\"requestId\":%u,%s}}\n", i + 1,
+                              cases[i].meta);
+    }
+  path = tsc_test_write_file (t->dir, "kinds.ndjson", text->str, -1);
+
+  import_read (&im, path);
+  g_assert_cmpuint (im.messages->len, ==, G_N_ELEMENTS (cases));
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GString) envelope = g_string_new ("{\"batch\":[");
+      g_autoptr(GBytes) document = NULL;
+      g_autoptr(TscTransport) transport = tsc_transport_new ();
+      g_autoptr(GPtrArray) decoded = NULL;
+      g_autoptr(GError) error = NULL;
+      TscMessage *m = message_at (&im, i);
+      TscMessage *want;
+      gint64 received_at;
+
+      g_string_append_printf (envelope, "%s]", cases[i].raw);
+      if (cases[i].sent_at != NULL)
+        g_string_append_printf (envelope, ",\"sentAt\":%s", cases[i].sent_at);
+      if (cases[i].context != NULL)
+        g_string_append_printf (envelope, ",\"context\":%s", cases[i].context);
+      if (cases[i].integrations != NULL)
+        g_string_append_printf (envelope, ",\"integrations\":%s", cases[i].integrations);
+      g_string_append_c (envelope, '}');
+      document = g_bytes_new (envelope->str, envelope->len);
+
+      received_at = m->received_at;
+      g_test_message ("%s", cases[i].raw);
+      decoded = tsc_wire_decode_document (document, transport,
+                                          cases[i].received_at ? received_at : 0, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (decoded->len, ==, 1);
+      want = g_ptr_array_index (decoded, 0);
+
+      assert_raw (m, cases[i].raw);
+      g_assert_cmpstr (m->type_name, ==, want->type_name);
+      g_assert_cmpint (m->type, ==, want->type);
+      g_assert_cmpstr (m->event, ==, want->event);
+      g_assert_cmpstr (m->name, ==, want->name);
+      g_assert_cmpstr (m->user_id, ==, want->user_id);
+      g_assert_cmpstr (m->anonymous_id, ==, want->anonymous_id);
+      g_assert_cmpstr (m->previous_id, ==, want->previous_id);
+      g_assert_cmpstr (m->group_id, ==, want->group_id);
+      g_assert_cmpstr (m->timestamp, ==, want->timestamp);
+      g_assert_cmpstr (m->sent_at, ==, want->sent_at);
+      g_assert_cmpstr (m->batch_context, ==, want->batch_context);
+      g_assert_cmpstr (m->batch_integrations, ==, want->batch_integrations);
+      g_assert_cmpint (m->received_at, ==, want->received_at);
+      g_assert_cmpint (m->corrected_at, ==, want->corrected_at);
+      if (!want->message_id_added)
+        g_assert_cmpstr (m->message_id, ==, want->message_id);
+    }
+
+  /* The messageId the collector made up comes back. */
+  g_assert_cmpstr (message_at (&im, 2)->message_id, ==, "trackscope-k3");
+  g_assert_true (message_at (&im, 2)->message_id_added);
+  g_assert_cmpint (message_at (&im, 0)->corrected_at, ==,
+                   tsc_wire_parse_time ("2026-11-29T09:59:59.500Z"));
+  g_assert_cmpint (message_at (&im, 3)->received_at, ==,
+                   tsc_wire_parse_time ("2026-11-29T10:00:03.000Z"));
 }
 
 static void
@@ -2025,6 +2266,10 @@ main (int    argc,
   g_test_add_func ("/import/har/lane-auth-and-a-bad-entry", test_har_lane_auth_and_bad_entry);
   g_test_add_func ("/import/har/without-analytics-calls-is-empty", test_har_without_analytics_calls);
   TSC_TEST_ADD_TMP_DIR ("/import/har/without-entries-is-refused", &har_without_entries, test_refused_file);
+  TSC_TEST_ADD_TMP_DIR ("/import/har/entries-sorted-by-time-whatever-the-spelling", NULL,
+                        test_har_entry_order_whatever_the_spelling);
+  TSC_TEST_ADD_TMP_DIR ("/import/har/bad-entry-and-broken-file-name-where", NULL,
+                        test_har_bad_entries_and_broken_file);
   TSC_TEST_ADD_TMP_DIR ("/import/har/attached-body-files-beside-the-har", NULL,
                         test_har_attached_body_files);
   TSC_TEST_ADD_TMP_DIR ("/import/har/attached-body-files-found-from-a-relative-har-path", NULL,
@@ -2040,6 +2285,8 @@ main (int    argc,
   g_test_add_func ("/import/read-files-numbers-across-inputs", test_read_files_numbers_across_inputs);
   g_test_add_func ("/import/export/ndjson-lines-give-back-the-captured-messages",
                    test_export_ndjson_restores_messages);
+  TSC_TEST_ADD_TMP_DIR ("/import/export/ndjson-lines-decode-like-their-batch", NULL,
+                        test_export_lines_decode_like_their_batch);
   g_test_add_func ("/import/export/json-document-messages-with-lines", test_export_json_document);
   g_test_add_func ("/import/export/json-array-of-exported-messages", test_export_json_array);
   TSC_TEST_ADD_TMP_DIR ("/import/export/json-of-a-newer-format-is-refused", &export_too_new,

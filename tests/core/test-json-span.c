@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+
 #include "tsc-json-span.h"
 
 #define MAX_ITEMS 4
@@ -204,6 +206,104 @@ test_members_of_non_objects (void)
   g_assert_false (tsc_json_span_foreach_member ("\"x\"", 3, collect_member, out));
 }
 
+typedef struct
+{
+  const char *test_path;
+  const char *document;
+  gboolean    valid;
+  gssize      error_offset;   /* where the grammar breaks; -1: not checked */
+} ValidateCase;
+
+static const ValidateCase validate_cases[] = {
+  { "object", "{\"a\":1,\"b\":[true,false,null],\"c\":{\"d\":\"e\"}}", TRUE, -1 },
+  { "array-of-scalars", "[0,-0,1.5,-2.5e3,1E+2,3e-1,\"s\",true,false,null]", TRUE, -1 },
+  { "scalar-alone", "12", TRUE, -1 },
+  { "string-alone", "\"x\"", TRUE, -1 },
+  { "whitespace-and-byte-order-mark", "\xEF\xBB\xBF \r\n\t{ \"a\" : [ ] , \"b\" : { } }\n", TRUE, -1 },
+  { "escapes", "[\"\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9 \\ud83c\\udf89\"]", TRUE, -1 },
+  { "brackets-inside-strings", "{\"a\":\"}]{[\",\"b\":\",:\"}", TRUE, -1 },
+  { "utf8-bytes-in-strings", "{\"name\":\"Caf\xc3\xa9\"}", TRUE, -1 },
+  { "empty", "", FALSE, 0 },
+  { "only-whitespace", "  \n", FALSE, 3 },
+  { "two-values", "{} {}", FALSE, 3 },
+  { "trailing-comma-in-array", "[1,2,]", FALSE, 5 },
+  { "trailing-comma-in-object", "{\"a\":1,}", FALSE, 7 },
+  { "missing-colon", "{\"a\" 1}", FALSE, 5 },
+  { "missing-comma", "[1 2]", FALSE, 3 },
+  { "unquoted-name", "{a:1}", FALSE, 1 },
+  { "single-quotes", "['a']", FALSE, 1 },
+  { "unclosed-object", "{\"a\":{\"b\":1}", FALSE, 12 },
+  { "unclosed-string", "[\"abc", FALSE, -1 },
+  { "closing-the-wrong-bracket", "{\"a\":[1}}", FALSE, 7 },
+  { "control-character-in-string", "[\"a\nb\"]", FALSE, -1 },
+  { "unknown-escape", "[\"\\x41\"]", FALSE, -1 },
+  { "short-unicode-escape", "[\"\\u12\"]", FALSE, -1 },
+  { "lone-high-surrogate", "[\"\\ud83c\"]", FALSE, -1 },
+  { "lone-low-surrogate", "[\"\\udf89\"]", FALSE, -1 },
+  { "leading-zero", "[01]", FALSE, -1 },
+  { "plus-sign", "[+1]", FALSE, 1 },
+  { "fraction-without-digits", "[1.]", FALSE, -1 },
+  { "exponent-without-digits", "[1e]", FALSE, -1 },
+  { "integer-too-long", "[1234567890123456789]", FALSE, -1 },
+  { "misspelled-literal", "[tru]", FALSE, 1 },
+  { "nan", "[NaN]", FALSE, 1 },
+  { "comment", "{} // no", FALSE, 3 },
+};
+
+static void
+test_validate_case (gconstpointer data)
+{
+  const ValidateCase *c = data;
+  gsize offset = G_MAXSIZE;
+  gboolean valid = tsc_json_span_validate (c->document, strlen (c->document), &offset);
+
+  g_assert_cmpint (valid, ==, c->valid);
+  if (!c->valid && c->error_offset >= 0)
+    g_assert_cmpuint (offset, ==, (gsize) c->error_offset);
+
+  /* What is taken is taken by json-glib too, with the same value kinds. */
+  if (valid)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      TscJsonSpan span;
+
+      g_assert_true (json_parser_load_from_data (parser, c->document, strlen (c->document),
+                                                 &error));
+      g_assert_no_error (error);
+      g_assert_true (tsc_json_span_trim (c->document, strlen (c->document), &span));
+    }
+}
+
+static void
+test_validate_respects_length (void)
+{
+  const char *document = "{\"a\":[1,2]}garbage";
+
+  g_assert_true (tsc_json_span_validate (document, strlen ("{\"a\":[1,2]}"), NULL));
+  g_assert_false (tsc_json_span_validate (document, strlen ("{\"a\":[1,2"), NULL));
+}
+
+static void
+test_validate_depth (void)
+{
+  g_autoptr(GString) shallow = g_string_new (NULL);
+  g_autoptr(GString) deep = g_string_new (NULL);
+
+  for (int i = 0; i < 512; i++)
+    g_string_append_c (shallow, '[');
+  for (int i = 0; i < 512; i++)
+    g_string_append_c (shallow, ']');
+  g_assert_true (tsc_json_span_validate (shallow->str, shallow->len, NULL));
+
+  /* Too deep is left to a real parser, never a crash. */
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c (deep, ']');
+  g_assert_false (tsc_json_span_validate (deep->str, deep->len, NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -230,6 +330,15 @@ main (int   argc,
 
   g_test_add_func ("/wire/json-span/members/are-exact", test_members_are_exact);
   g_test_add_func ("/wire/json-span/members/only-of-objects", test_members_of_non_objects);
+
+  for (guint i = 0; i < G_N_ELEMENTS (validate_cases); i++)
+    {
+      g_autofree char *path = g_strconcat ("/wire/json-span/validate/",
+                                           validate_cases[i].test_path, NULL);
+      g_test_add_data_func (path, &validate_cases[i], test_validate_case);
+    }
+  g_test_add_func ("/wire/json-span/validate/stops-at-given-length", test_validate_respects_length);
+  g_test_add_func ("/wire/json-span/validate/too-deep-is-refused", test_validate_depth);
 
   return g_test_run ();
 }
