@@ -248,3 +248,35 @@ export async function waitForMessageIds(cap, ids, { timeoutMs = 20000, describe 
   });
   return ids.map((id) => rows.find((r) => r.message_id === id));
 }
+
+export const CLI_TIMEOUT_MS = 60000;
+
+/**
+ * Run `trackscope-cli ARGS...`, bounded by CLI_TIMEOUT_MS.
+ * @returns {Promise<{argv:string[], status:number|null, signal:string|null,
+ *   stdout:string, stderr:string, describe:()=>string}>}
+ */
+export async function runCli(args, { timeoutMs = CLI_TIMEOUT_MS } = {}) {
+  const cli = cliPath();
+  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (c) => { stdout += c; });
+  child.stderr.on('data', (c) => { stderr += c; });
+  let timedOut = false;
+  const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
+  const { status, signal, error } = await new Promise((resolve) => {
+    child.on('error', (err) => resolve({ status: null, signal: null, error: err }));
+    child.on('close', (code, sig) => resolve({ status: code, signal: sig }));
+  });
+  clearTimeout(timer);
+  const res = { argv: [cli, ...args], status, signal, stdout, stderr };
+  res.describe = () => `$ ${res.argv.join(' ')}\nexit status ${status}${signal ? ` (signal ${signal})` : ''}` +
+    `${timedOut ? ` — killed after ${timeoutMs} ms` : ''}${error ? ` — spawn error: ${error.message}` : ''}\n` +
+    `stdout:\n${stdout.length > 4000 ? `${stdout.slice(0, 4000)}…` : stdout}\nstderr:\n${stderr}`;
+  if (error) assert.fail(`cannot run trackscope-cli: ${error.message}\n${res.describe()}`);
+  if (timedOut) assert.fail(`trackscope-cli ${args[0]} did not finish within ${timeoutMs} ms\n${res.describe()}`);
+  return res;
+}

@@ -5,47 +5,26 @@
 //    "flags":[{"rule","severity","summary","userId","anonymousId","messageIds":[...],"seqs":[...]}]}
 // Exit codes: 0 nothing at or above --fail-on (default error), 1 flags at or
 // above it, 2 bad usage or unreadable input.
-import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { cliPath } from './capture.mjs';
+import { CLI_TIMEOUT_MS, runCli } from './capture.mjs';
 
-export const CHECK_TIMEOUT_MS = 60000;
 const SEVERITIES = ['error', 'warning', 'info'];
 const RANK = { info: 1, warning: 2, error: 3 };
 
 /**
  * Run `trackscope-cli check INPUT... --format FORMAT [--profile P] [--fail-on F] [extra...]`.
- * Bounded by CHECK_TIMEOUT_MS (killed with SIGKILL after it).
+ * Bounded by CLI_TIMEOUT_MS (killed with SIGKILL after it).
  * @returns {Promise<{argv:string[], status:number|null, signal:string|null, stdout:string,
  *   stderr:string, json:object|undefined, jsonError:Error|undefined, describe:()=>string}>}
  */
-export async function runCheck(inputs, { profile, failOn, format = 'json', extraArgs = [], timeoutMs = CHECK_TIMEOUT_MS } = {}) {
-  const cli = cliPath();
+export async function runCheck(inputs, { profile, failOn, format = 'json', extraArgs = [], timeoutMs = CLI_TIMEOUT_MS } = {}) {
   const argv = ['check', ...inputs];
   if (format) argv.push('--format', format);
   if (profile) argv.push('--profile', profile);
   if (failOn) argv.push('--fail-on', failOn);
   argv.push(...extraArgs);
-  const child = spawn(cli, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
-  child.stdout.on('data', (c) => { stdout += c; });
-  child.stderr.on('data', (c) => { stderr += c; });
-  let timedOut = false;
-  const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
-  const { status, signal, error } = await new Promise((resolve) => {
-    child.on('error', (err) => resolve({ status: null, signal: null, error: err }));
-    child.on('close', (code, sig) => resolve({ status: code, signal: sig }));
-  });
-  clearTimeout(timer);
-  const res = { argv: [cli, ...argv], status, signal, stdout, stderr };
-  res.describe = () => `$ ${res.argv.join(' ')}\nexit status ${status}${signal ? ` (signal ${signal})` : ''}` +
-    `${timedOut ? ` — killed after ${timeoutMs} ms` : ''}${error ? ` — spawn error: ${error.message}` : ''}\n` +
-    `stdout:\n${stdout}\nstderr:\n${stderr}`;
-  if (error) assert.fail(`cannot run trackscope-cli check: ${error.message}\n${res.describe()}`);
-  if (timedOut) assert.fail(`trackscope-cli check did not finish within ${timeoutMs} ms\n${res.describe()}`);
+  const res = await runCli(argv, { timeoutMs });
+  const { stdout } = res;
   if (format === 'json') {
     try {
       res.json = JSON.parse(stdout);
