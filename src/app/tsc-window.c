@@ -38,6 +38,7 @@ struct _TscWindow
   GtkLabel             *capture_label;
   GtkButton            *address_button;
   GtkLabel             *address_label;
+  GtkImage             *forward_icon;
   AdwViewSwitcherTitle *switcher_title;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
@@ -72,6 +73,8 @@ struct _TscWindow
   gboolean              busy;
   gboolean              close_confirmed;
   gboolean              told_upstream_failure;  /* once per capture */
+  guint                 n_upstream_accepted;    /* this capture's forwarding outcomes */
+  guint                 n_upstream_failed;
 };
 
 G_DEFINE_FINAL_TYPE (TscWindow, tsc_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -111,6 +114,30 @@ rule_config_from_settings (GSettings *settings)
   return g_steal_pointer (&config);
 }
 
+/* The forwarding indicator beside the address: where calls go on to,
+ * and how many the upstream took so far. */
+static void
+update_forward_icon (TscWindow *self)
+{
+  const char *url = self->session && tsc_session_is_capturing (self->session)
+                    ? tsc_session_get_forward_url (self->session) : NULL;
+  g_autofree char *tooltip = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->forward_icon), url != NULL);
+  if (url == NULL)
+    return;
+
+  /* TRANSLATORS: the forwarding indicator's tooltip: the upstream's
+   * address, then how many requests it accepted and how many failed */
+  tooltip = g_strdup_printf (_("Forwarding every call to %s\n%u accepted, %u failed"),
+                             url, self->n_upstream_accepted, self->n_upstream_failed);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->forward_icon), tooltip);
+  if (self->n_upstream_failed > 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self->forward_icon), "warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->forward_icon), "warning");
+}
+
 static void
 update_header (TscWindow *self)
 {
@@ -135,6 +162,7 @@ update_header (TscWindow *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self->capture_button), "tsc-capturing");
 
   gtk_widget_set_visible (GTK_WIDGET (self->address_button), uri != NULL);
+  update_forward_icon (self);
   gtk_label_set_label (self->address_label, uri ? uri + strlen ("http://") : "");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-address", uri != NULL);
 
@@ -284,7 +312,15 @@ on_session_upstream_outcome_cb (TscSession *session,
   g_autofree char *description = NULL;
   g_autofree char *text = NULL;
 
-  if (self->told_upstream_failure || outcome == NULL || tsc_upstream_outcome_accepted (outcome) ||
+  if (outcome == NULL)
+    return;
+  if (tsc_upstream_outcome_accepted (outcome))
+    self->n_upstream_accepted++;
+  else
+    self->n_upstream_failed++;
+  update_forward_icon (self);
+
+  if (self->told_upstream_failure || tsc_upstream_outcome_accepted (outcome) ||
       !tsc_session_is_capturing (session))
     return;
 
@@ -440,8 +476,10 @@ tsc_window_start_capture (TscWindow   *self,
   if (!tsc_session_start_capture (session, address, allow_remote, session_path, error))
     return FALSE;
 
-  set_session (self, session);
   self->told_upstream_failure = FALSE;
+  self->n_upstream_accepted = 0;
+  self->n_upstream_failed = 0;
+  set_session (self, session);
   if (forward_error != NULL)
     {
       /* TRANSLATORS: %s says why the address in Preferences is not usable */
@@ -1358,6 +1396,7 @@ tsc_window_class_init (TscWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TscWindow, capture_label);
   gtk_widget_class_bind_template_child (widget_class, TscWindow, address_button);
   gtk_widget_class_bind_template_child (widget_class, TscWindow, address_label);
+  gtk_widget_class_bind_template_child (widget_class, TscWindow, forward_icon);
   gtk_widget_class_bind_template_child (widget_class, TscWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, TscWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, TscWindow, search_entry);

@@ -92,6 +92,15 @@ all_forwarded (gpointer data)
 }
 
 static gboolean
+forward_icon_counted (gpointer data)
+{
+  Smoke *smoke = data;
+  const char *tooltip = gtk_widget_get_tooltip_text (template_child (smoke->window, "forward_icon"));
+
+  return tooltip != NULL && strstr (tooltip, "5 accepted") != NULL;
+}
+
+static gboolean
 export_idle (gpointer data)
 {
   Smoke *smoke = data;
@@ -257,6 +266,18 @@ run_steps (gpointer data)
   /* Forwarding, set in Preferences: every call reached the upstream. */
   g_assert_cmpstr (tsc_session_get_forward_url (session), ==, tsc_collector_get_uri (smoke->upstream));
   g_assert_true (tsc_test_wait_until (all_forwarded, smoke, WAIT_MS));
+  {
+    GtkWidget *icon = template_child (smoke->window, "forward_icon");
+    const char *tooltip;
+
+    /* The outcomes reach the window in its main loop. */
+    g_assert_true (tsc_test_wait_until (forward_icon_counted, smoke, WAIT_MS));
+    tooltip = gtk_widget_get_tooltip_text (icon);
+    g_assert_true (gtk_widget_get_visible (icon));
+    tsc_test_assert_contains (tooltip, tsc_collector_get_uri (smoke->upstream));
+    tsc_test_assert_contains (tooltip, "5 accepted, 0 failed");
+    g_assert_false (gtk_widget_has_css_class (icon, "warning"));
+  }
 
   /* Save As: the capture goes on in the saved file. */
   gtk_widget_activate_action (GTK_WIDGET (smoke->window), "win.save-as", "s", smoke->saved);
