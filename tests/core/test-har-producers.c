@@ -37,6 +37,7 @@
 #define CHROMIUM_UA "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) " \
                     "HeadlessChrome/156.0.0.0 Safari/537.36"
 #define FIREFOX_UA  "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+#define FIREFOX_ESR_UA "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0"
 #define PAGE_ORIGIN "http://127.0.0.1:43515"
 #define AJS_KEY     "WK_har_producers"
 #define RUDDER_KEY  "RS_WRITE_KEY"
@@ -63,6 +64,19 @@ static const char * const gzip_ids[N_CALLS + 1] = {
   "ajs-next-1795940447100-ff59236b-8b6a-4aba-8834-e002e9826ed1",
   "ajs-next-1795940447171-236b8b6a-baba-4834-a002-e9826ed16644",
   "ajs-next-1795940447210-8b6ababa-c834-4002-a982-6ed166446df8",
+  "rs-5b1f0a52-9d7e-4c1b-a0f3-1e2d3c4b5a69",
+  "rs-8c2e4f61-0a1b-4d2c-b3e4-f5a6b7c8d9e0",
+  NULL
+};
+
+/* The flow as Firefox ESR sent it, in a run of its own. */
+static const char * const firefox_esr_ids[N_CALLS + 1] = {
+  "ajs-next-1795945615081-cc3b0255-13dd-4fed-abce-d704d14d079f",
+  "ajs-next-1795945615197-5513dd5f-edab-4ed7-84d1-4d079f281bf9",
+  "ajs-next-1795945615270-dd5fedab-ced7-44d1-8d07-9f281bf9c95d",
+  "ajs-next-1795945615415-edabced7-04d1-4d07-9f28-1bf9c95daf9e",
+  "ajs-next-1795945615519-ced704d1-4d07-4f28-9bf9-c95daf9ef7e8",
+  "ajs-next-1795945615593-04d14d07-9f28-4bf9-895d-af9ef7e81029",
   "rs-5b1f0a52-9d7e-4c1b-a0f3-1e2d3c4b5a69",
   "rs-8c2e4f61-0a1b-4d2c-b3e4-f5a6b7c8d9e0",
   NULL
@@ -102,7 +116,7 @@ typedef struct
   const char         *first_sent;
   const char         *batch_sent;
   /* the entries that are no calls, by reason */
-  guint               not_tracking;   /* the page, its script and image (and a favicon) */
+  guint               not_tracking;   /* the page, its script and image (and a favicon, a beacon) */
   guint               no_calls;       /* the settings GET */
   guint               not_post;       /* the CORS preflights */
 } Producer;
@@ -128,6 +142,16 @@ static const Producer firefox = {
   TSC_AUTH_BASIC, TSC_AUTH_BASIC, NULL,
   "2026-11-29T08:20:44.753Z", "2026-11-29T08:20:45.065Z",
   3, 1, 4,
+};
+
+/* Written by Firefox itself (netmonitor auto-export): every POST has
+ * its own preflight, written after it; the favicon, and a report beacon
+ * to the page's own server, are entries too. */
+static const Producer firefox_esr = {
+  "firefox-esr-autoexport.har", firefox_esr_ids, FIREFOX_ESR_UA, "http://127.0.0.1:38705", RUDDER_KEY,
+  TSC_AUTH_BASIC, TSC_AUTH_BASIC, NULL,
+  "2026-11-29T09:46:55.134Z", "2026-11-29T09:46:55.714Z",
+  5, 1, 7,
 };
 
 /* Microseconds and "+00:00"; a favicon the browser asked for. */
@@ -426,15 +450,17 @@ static void
 test_same_flags_from_every_producer (void)
 {
   const Producer *producers[] = {
-    &chrome, &chrome_h2_sanitized, &firefox, &mitmproxy, &mitmproxy_response_order,
+    &chrome, &chrome_h2_sanitized, &firefox, &firefox_esr, &mitmproxy, &mitmproxy_response_order,
+    &mitmproxy_gzip,
   };
-  g_autofree char *reset = g_strdup_printf ("missing-reset-on-logout: %s %s", flow_ids[3], flow_ids[4]);
-  g_autofree char *no_identify = g_strdup_printf ("no-identify-on-load: %s", flow_ids[6]);
-  const char *expected[] = { reset, no_identify };
 
   for (guint i = 0; i < G_N_ELEMENTS (producers); i++)
     {
+      const char * const *ids = producers[i]->ids;
       g_autofree char *path = tsc_test_data_path ("har", producers[i]->file);
+      g_autofree char *reset = g_strdup_printf ("missing-reset-on-logout: %s %s", ids[3], ids[4]);
+      g_autofree char *no_identify = g_strdup_printf ("no-identify-on-load: %s", ids[6]);
+      const char *expected[] = { reset, no_identify };
       g_auto(Imported) im = { 0 };
       g_autoptr(GError) error = NULL;
       g_autoptr(GPtrArray) keys = NULL;
@@ -507,6 +533,7 @@ main (int   argc,
   g_test_add_data_func ("/har-producers/chrome-devtools", &chrome, test_producer);
   g_test_add_data_func ("/har-producers/chrome-devtools-h2-sanitized", &chrome_h2_sanitized, test_producer);
   g_test_add_data_func ("/har-producers/firefox", &firefox, test_producer);
+  g_test_add_data_func ("/har-producers/firefox-esr-autoexport", &firefox_esr, test_producer);
   g_test_add_data_func ("/har-producers/mitmproxy", &mitmproxy, test_producer);
   g_test_add_data_func ("/har-producers/mitmproxy-response-order", &mitmproxy_response_order, test_producer);
   g_test_add_data_func ("/har-producers/mitmproxy-gzip", &mitmproxy_gzip, test_producer);
