@@ -21,6 +21,18 @@ typedef struct
   const char *end;
 } Scanner;
 
+/* A scanner over a whole document, past its byte-order mark. */
+static Scanner
+scan_document (const char *data,
+               gsize       len)
+{
+  Scanner s = { data, data + len };
+
+  if (len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+    s.p += 3;
+  return s;
+}
+
 static void
 skip_ws (Scanner *s)
 {
@@ -109,11 +121,8 @@ tsc_json_span_trim (const char  *data,
                     gsize        len,
                     TscJsonSpan *span)
 {
-  Scanner s = { data, data + len };
+  Scanner s = scan_document (data, len);
   const char *start;
-
-  if (len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
-    s.p += 3;
 
   skip_ws (&s);
   start = s.p;
@@ -182,12 +191,9 @@ tsc_json_span_array_members (const char *data,
                              gsize       len,
                              const char *member)
 {
-  Scanner s = { data, data + len };
+  Scanner s = scan_document (data, len);
   gsize member_len = strlen (member);
   g_autoptr(GArray) found = NULL;
-
-  if (len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
-    s.p += 3;
 
   skip_ws (&s);
   if (s.p >= s.end || *s.p != '{')
@@ -246,10 +252,7 @@ tsc_json_span_array_elements (const char *data,
                               gsize       len)
 {
   g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (TscJsonSpan));
-  Scanner s = { data, data + len };
-
-  if (len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
-    s.p += 3;
+  Scanner s = scan_document (data, len);
 
   skip_ws (&s);
   if (!scan_array (&s, data, spans))
@@ -274,10 +277,7 @@ tsc_json_span_foreach_member (const char        *data,
                               TscJsonMemberFunc  func,
                               gpointer           user_data)
 {
-  Scanner s = { data, data + len };
-
-  if (len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
-    s.p += 3;
+  Scanner s = scan_document (data, len);
 
   skip_ws (&s);
   if (s.p >= s.end || *s.p != '{')
@@ -472,13 +472,10 @@ tsc_json_span_validate (const char *data,
                         gsize       len,
                         gsize      *error_offset)
 {
-  Scanner s = { data, data + len };
+  Scanner s = scan_document (data, len);
   /* One byte per open container: '{' or '['. */
   char stack[VALIDATE_MAX_DEPTH];
   guint depth = 0;
-
-  if (len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
-    s.p += 3;
 
   for (;;)
     {
