@@ -1073,9 +1073,65 @@ tsc_test_store_append (TscSessionStore  *store,
 }
 
 /* Decodes @body POSTed to @route_path (with @headers: name, value, …,
- * NULL; or none) from 127.0.0.1 at @received_at, and stores the request
- * and its messages in @store in a transaction of their own, as the
- * collector stores an accepted request: without its body. */
+ * NULL; or none) from @remote_addr at @received_at, and stores the
+ * request in @store in a transaction of its own, as the collector does:
+ * accepted, with its messages and without its body; or refused, with the
+ * status and error decoding gave and the body the decoder kept (else the
+ * body as received). With @keep other than 0, a refused request keeps at
+ * most @keep bytes of its body as received instead (to make truncated
+ * bodies). Returns the status. */
+guint
+tsc_test_store_post (TscSessionStore    *store,
+                     const char         *route_path,
+                     const char * const *headers,
+                     const char         *remote_addr,
+                     GBytes             *body,
+                     gint64              received_at,
+                     gsize               keep)
+{
+  g_autoptr(TscRequestRecord) record = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  TscWireRequest request = { 0 };
+  TscWireLimits limits;
+  TscRoute route;
+  guint status;
+
+  tsc_wire_limits_init (&limits);
+  g_assert_true (tsc_route_parse (route_path, &route));
+
+  request.method = "POST";
+  request.path = route_path;
+  request.remote_addr = remote_addr;
+  request.headers = headers;
+  request.body = body;
+  request.received_at = received_at;
+
+  record = tsc_wire_record_new (&request, &route);
+  messages = tsc_wire_decode (&request, &route, &limits, record, &error);
+  if (messages == NULL)
+    {
+      if (keep != 0)
+        tsc_request_record_keep_body (record, body, keep);
+      else if (record->body == NULL)
+        tsc_request_record_keep_body (record, body, limits.max_body_size);
+      tsc_request_record_reject (record, tsc_wire_error_status (error),
+                                 tsc_wire_error_code (error), error->message);
+    }
+  else
+    {
+      record->status = 200;
+      tsc_request_record_keep_body (record, NULL, 0);
+    }
+  status = record->status;
+
+  tsc_test_store_append (store, record, messages);
+  tsc_route_clear (&route);
+  return status;
+}
+
+/* Stores @body POSTed to @route_path from 127.0.0.1, which must be
+ * accepted (see tsc_test_store_post()). */
 void
 tsc_test_store_request (TscSessionStore    *store,
                         const char         *route_path,
@@ -1084,31 +1140,9 @@ tsc_test_store_request (TscSessionStore    *store,
                         gint64              received_at)
 {
   g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-  g_autoptr(TscRequestRecord) record = NULL;
-  g_autoptr(GPtrArray) messages = NULL;
-  g_autoptr(GError) error = NULL;
-  TscWireRequest request = { 0 };
-  TscWireLimits limits;
-  TscRoute route;
 
-  tsc_wire_limits_init (&limits);
-  g_assert_true (tsc_route_parse (route_path, &route));
-
-  request.method = "POST";
-  request.path = route_path;
-  request.remote_addr = "127.0.0.1";
-  request.headers = headers;
-  request.body = bytes;
-  request.received_at = received_at;
-
-  record = tsc_wire_record_new (&request, &route);
-  messages = tsc_wire_decode (&request, &route, &limits, record, &error);
-  g_assert_no_error (error);
-  record->status = 200;
-  tsc_request_record_keep_body (record, NULL, 0);
-  tsc_test_store_append (store, record, messages);
-
-  tsc_route_clear (&route);
+  g_assert_cmpuint (tsc_test_store_post (store, route_path, headers, "127.0.0.1", bytes,
+                                         received_at, 0), ==, 200);
 }
 
 typedef struct

@@ -224,6 +224,13 @@ GBytes       *tsc_test_compress            (const void          *data,
 void          tsc_test_store_append        (TscSessionStore     *store,
                                             TscRequestRecord    *record,
                                             GPtrArray           *messages);
+guint         tsc_test_store_post          (TscSessionStore     *store,
+                                            const char          *route_path,
+                                            const char * const  *headers,
+                                            const char          *remote_addr,
+                                            GBytes              *body,
+                                            gint64               received_at,
+                                            gsize                keep);
 void          tsc_test_store_request       (TscSessionStore     *store,
                                             const char          *route_path,
                                             const char * const  *headers,

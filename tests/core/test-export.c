@@ -88,13 +88,7 @@ store_post (TscSessionStore *store,
             gint64           received_at)
 {
   g_autoptr(GBytes) wire = NULL;
-  g_autoptr(TscRequestRecord) record = NULL;
-  g_autoptr(GPtrArray) messages = NULL;
   g_autoptr(GPtrArray) headers = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  TscWireRequest request = { 0 };
-  TscWireLimits limits;
-  TscRoute route;
 
   if (gzip)
     wire = tsc_test_compress (body, strlen (body), G_ZLIB_COMPRESSOR_FORMAT_GZIP);
@@ -117,33 +111,8 @@ store_post (TscSessionStore *store,
     }
   g_ptr_array_add (headers, NULL);
 
-  tsc_wire_limits_init (&limits);
-  g_assert_true (tsc_route_parse (path, &route));
-
-  request.method = "POST";
-  request.path = path;
-  request.remote_addr = REMOTE_ADDR;
-  request.headers = (const char * const *) headers->pdata;
-  request.body = wire;
-  request.received_at = received_at;
-
-  record = tsc_wire_record_new (&request, &route);
-  messages = tsc_wire_decode (&request, &route, &limits, record, &error);
-  if (messages == NULL)
-    {
-      if (record->body == NULL)
-        tsc_request_record_keep_body (record, wire, limits.max_body_size);
-      tsc_request_record_reject (record, tsc_wire_error_status (error),
-                                 tsc_wire_error_code (error), error->message);
-    }
-  else
-    {
-      record->status = 200;
-      tsc_request_record_keep_body (record, NULL, 0);
-    }
-
-  tsc_test_store_append (store, record, messages);
-  tsc_route_clear (&route);
+  tsc_test_store_post (store, path, (const char * const *) headers->pdata, REMOTE_ADDR, wire,
+                       received_at, 0);
 }
 
 static char *

@@ -1529,8 +1529,8 @@ test_export_har (void)
 /* ------------------------------------------------------------------ */
 /* Round trips through the exports                                      */
 
-/* Stores a request as the collector does: decoded, or refused with the
- * status and error decoding gave and at most @keep bytes of its body. */
+/* Stores a request as the collector does (see tsc_test_store_post()):
+ * refused ones keep at most @keep bytes of their body. */
 static void
 store_post (TscSessionStore    *store,
             const char         *path,
@@ -1539,39 +1539,7 @@ store_post (TscSessionStore    *store,
             gint64              received_at,
             gsize               keep)
 {
-  g_autoptr(TscRequestRecord) record = NULL;
-  g_autoptr(GPtrArray) messages = NULL;
-  g_autoptr(GError) error = NULL;
-  TscWireRequest request = { 0 };
-  TscWireLimits limits;
-  TscRoute route;
-
-  tsc_wire_limits_init (&limits);
-  g_assert_true (tsc_route_parse (path, &route));
-
-  request.method = "POST";
-  request.path = path;
-  request.remote_addr = "192.0.2.9";
-  request.headers = headers;
-  request.body = body;
-  request.received_at = received_at;
-
-  record = tsc_wire_record_new (&request, &route);
-  messages = tsc_wire_decode (&request, &route, &limits, record, &error);
-  if (messages == NULL)
-    {
-      tsc_request_record_keep_body (record, body, keep);
-      tsc_request_record_reject (record, tsc_wire_error_status (error),
-                                 tsc_wire_error_code (error), error->message);
-    }
-  else
-    {
-      record->status = 200;
-      tsc_request_record_keep_body (record, NULL, 0);
-    }
-
-  tsc_test_store_append (store, record, messages);
-  tsc_route_clear (&route);
+  tsc_test_store_post (store, path, headers, "192.0.2.9", body, received_at, keep);
 }
 
 static void
